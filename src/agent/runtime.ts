@@ -1,0 +1,292 @@
+import { join } from "node:path";
+import type { PincerConfig } from "../config/schema.js";
+import { PincerError } from "../errors.js";
+import type { GatewayServices } from "../gateway/services.js";
+import { NO_MODEL_CONFIGURED_MESSAGE } from "../models/chain.js";
+import { ModelRouter } from "../models/failover.js";
+import { parseSessionKey } from "../sessions/keys.js";
+import type { AssistantMessage } from "../sessions/messages.js";
+import { KeyedQueue } from "../sessions/queue.js";
+import { SessionStore } from "../sessions/store.js";
+import type { AgentTool } from "../tools/tool.js";
+import { builtinTools } from "./builtin-tools.js";
+import { parseSlashCommand } from "./commands.js";
+import { defaultAgent, findAgent, listAgents, type AgentInfo } from "./agents.js";
+import { RunRegistry, type RunOutcome, type RunRecord } from "./runs.js";
+import { Semaphore } from "./semaphore.js";
+import { executeTurn, type QueuedInput } from "./session-turn.js";
+import { UsageLedger } from "./usage-ledger.js";
+import { RunEventWriter } from "./wire-events.js";
+
+/** Largest message accepted by chat.send / agent, in characters (≈ bytes for text). */
+export const MAX_MESSAGE_CHARS = 1_000_000;
+
+export type QueueMode = "collect" | "followup" | "interrupt" | "steer";
+
+export interface SendParams {
+  sessionKey: string;
+  message: string;
+  idempotencyKey: string;
+  agentId?: string;
+  queueMode?: QueueMode;
+  modelOverride?: string;
+  channel?: string;
+}
+
+export interface SendAck {
+  runId: string;
+  status: "accepted" | "in_flight" | "ok" | "error" | "aborted";
+  sessionKey: string;
+  agentId: string;
+  acceptedAt: number;
+  cached?: boolean;
+}
+
+/**
+ * The agent runtime: accepts messages, queues them per session, runs turns (one at a time per session, at
+ * most `maxConcurrent` overall), persists every message, and streams `chat`/`agent` events. Methods that
+ * expose it live in ./methods.ts; the loop itself in ./turn.ts.
+ */
+export class AgentRuntime {
+  config: PincerConfig;
+  readonly router: ModelRouter;
+  readonly runs = new RunRegistry();
+  readonly ledger: UsageLedger;
+  readonly tools: AgentTool[];
+  private readonly lanes = new KeyedQueue();
+  private readonly semaphore: Semaphore;
+  private readonly stores = new Map<string, Promise<SessionStore>>();
+  /** Inputs accepted but not yet in a turn, per session key (collect/steer modes drain several at once). */
+  private readonly pending = new Map<string, QueuedInput[]>();
+  private stopping = false;
+
+  constructor(readonly services: GatewayServices) {
+    this.config = services.config.current.config;
+    this.router = new ModelRouter({ config: this.config, env: process.env, log: services.log });
+    this.semaphore = new Semaphore(this.config.agents.defaults.maxConcurrent);
+    this.ledger = new UsageLedger(join(services.paths.stateDir, "usage"));
+    this.tools = builtinTools(this);
+  }
+
+  updateConfig(config: PincerConfig): void {
+    this.config = config;
+    this.router.updateConfig(config);
+    this.semaphore.setLimit(config.agents.defaults.maxConcurrent);
+  }
+
+  agents(): AgentInfo[] {
+    return listAgents(this.config, this.services.paths);
+  }
+
+  /** Canonical session key and its agent. A key without `agent:` belongs to `agentId` or the default agent. */
+  resolveKey(rawKey: string, agentId?: string): { key: string; agent: AgentInfo } {
+    const fallback = agentId
+      ? findAgent(this.config, this.services.paths, agentId)
+      : defaultAgent(this.config, this.services.paths);
+    const parsed = parseSessionKey(rawKey, { defaultAgentId: fallback.id, mainKey: this.config.session.mainKey });
+    return { key: parsed.key, agent: findAgent(this.config, this.services.paths, parsed.agentId) };
+  }
+
+  store(agentId: string): Promise<SessionStore> {
+    let store = this.stores.get(agentId);
+    if (!store) {
+      const agent = findAgent(this.config, this.services.paths, agentId);
+      store = SessionStore.open(this.services.paths.agentsDir, agent.id, {
+        mainKey: this.config.session.mainKey,
+        rotateBytes: this.config.session.maintenance.rotateBytes,
+        cwd: agent.workspaceDir,
+        logger: this.services.log,
+      });
+      store.catch(() => this.stores.delete(agentId));
+      this.stores.set(agentId, store);
+    }
+    return store;
+  }
+
+  /** chat.send / agent: accept a message, queue its turn, answer at once with the run id. */
+  send(params: SendParams): SendAck {
+    if (this.stopping)
+      throw new PincerError("UNAVAILABLE", "the gateway is shutting down; retry in a moment", { retryable: true });
+    if (params.message.length > MAX_MESSAGE_CHARS) {
+      throw new PincerError(
+        "PAYLOAD_TOO_LARGE",
+        `message is ${params.message.length.toLocaleString("en")} characters; the limit is ${MAX_MESSAGE_CHARS.toLocaleString("en")}. Send large content as an attachment or split it`,
+      );
+    }
+    const existing = this.runs.get(params.idempotencyKey);
+    if (existing) return this.ack(existing, true);
+    const { key, agent } = this.resolveKey(params.sessionKey, params.agentId);
+    const run = this.runs.create(params.idempotencyKey, key, agent.id);
+    if (parseSlashCommand(params.message)?.name === "stop") {
+      // /stop must not wait in the queue behind the run it is meant to stop.
+      const { runIds } = this.abort(key, undefined, agent.id);
+      const text =
+        runIds.length > 0
+          ? `Stopped ${runIds.length === 1 ? "the running reply" : `${runIds.length} runs`}.`
+          : "Nothing is running.";
+      new RunEventWriter(run.runId, key, agent.id, (event, payload) =>
+        this.services.events.broadcast(event, payload),
+      ).reply(text);
+      this.runs.finish(run, { status: "ok", text });
+      return this.ack(run, false);
+    }
+    const input: QueuedInput = {
+      runId: run.runId,
+      message: { role: "user", content: params.message, timestamp: run.acceptedAt },
+      ...(params.modelOverride ? { modelOverride: params.modelOverride } : {}),
+      ...(params.channel ? { channel: params.channel } : {}),
+    };
+    const mode = params.queueMode ?? "collect";
+    const active = this.runs.active(key).filter((r) => r !== run);
+    if (mode === "interrupt") for (const r of active) r.controller.abort(new Error("interrupted by a newer message"));
+    const list = this.pending.get(key) ?? [];
+    list.push(input);
+    this.pending.set(key, list);
+    // Every input gets its own lane slot; a slot whose input was already taken by an earlier turn
+    // (collect, steer) finishes with that turn's outcome.
+    void this.lanes.run(key, () => this.runLane(key, agent.id, run, mode));
+    return this.ack(run, false);
+  }
+
+  private ack(run: RunRecord, cached: boolean): SendAck {
+    const status =
+      run.status === "queued" || run.status === "running" ? (cached ? "in_flight" : "accepted") : run.status;
+    return {
+      runId: run.runId,
+      status,
+      sessionKey: run.sessionKey,
+      agentId: run.agentId,
+      acceptedAt: run.acceptedAt,
+      ...(cached ? { cached } : {}),
+    };
+  }
+
+  private async runLane(key: string, agentId: string, run: RunRecord, mode: QueueMode): Promise<void> {
+    if (run.outcome) return;
+    const list = this.pending.get(key) ?? [];
+    const mine = list.findIndex((i) => i.runId === run.runId);
+    if (mine < 0) return; // an earlier turn took this input and finishes this run with its own outcome
+    const inputs = mode === "collect" ? list.splice(0) : list.splice(mine, 1);
+    if (list.length === 0) this.pending.delete(key);
+    /** Other runs whose inputs this turn consumed (collected now, or steered in between tool steps). */
+    const consumed: RunRecord[] = [];
+    const take = (taken: QueuedInput[]) => {
+      for (const i of taken) {
+        const r = this.runs.get(i.runId);
+        if (r && r !== run && !r.outcome) consumed.push(r);
+      }
+    };
+    take(inputs);
+    const steer = () => {
+      if (mode !== "steer") return [];
+      const waiting = this.pending.get(key) ?? [];
+      this.pending.delete(key);
+      take(waiting);
+      for (const r of consumed) if (r.status === "queued") this.runs.start(r);
+      return waiting;
+    };
+    const writer = new RunEventWriter(run.runId, key, agentId, (event, payload) =>
+      this.services.events.broadcast(event, payload),
+    );
+    let release: (() => void) | undefined;
+    let outcome: Omit<RunOutcome, "endedAt">;
+    try {
+      release = await this.semaphore.acquire(run.controller.signal);
+      this.runs.start(run);
+      for (const r of consumed) this.runs.start(r);
+      outcome = await executeTurn(this, { key, agentId, run, inputs, writer, steer });
+    } catch (err) {
+      const aborted = run.controller.signal.aborted;
+      const message = err instanceof Error ? err.message : String(err);
+      if (aborted) writer.aborted(undefined);
+      else {
+        this.services.log.error({ err, key, runId: run.runId }, "agent turn failed");
+        writer.error(message, "unknown");
+      }
+      outcome = aborted
+        ? { status: "aborted", text: "" }
+        : { status: "error", text: "", error: { kind: "internal", message } };
+    } finally {
+      release?.();
+    }
+    this.runs.finish(run, outcome);
+    for (const r of consumed) this.runs.finish(r, outcome);
+  }
+
+  /** chat.abort: stops the session's running (and, unless a runId is given, queued) runs. */
+  abort(rawKey: string, runId?: string, agentId?: string): { aborted: boolean; runIds: string[] } {
+    const { key } = this.resolveKey(rawKey, agentId);
+    const targets = this.runs.active(key).filter((r) => !runId || r.runId === runId);
+    for (const r of targets) r.controller.abort(new Error("aborted by the user"));
+    if (!runId) {
+      const queued = this.pending.get(key) ?? [];
+      this.pending.delete(key);
+      for (const i of queued) {
+        const r = this.runs.get(i.runId);
+        if (r && !r.outcome) this.runs.finish(r, { status: "aborted", text: "" });
+      }
+    }
+    return { aborted: targets.length > 0, runIds: targets.map((r) => r.runId) };
+  }
+
+  contextWindow(agentId: string, override?: string): number | undefined {
+    return this.router.contextWindow(agentId, override);
+  }
+
+  /** What the landing page, status and the CLI say about the model setup. */
+  modelStatus(): { configured: boolean; ref?: string; hint?: string } {
+    const chain = this.router.resolveChain();
+    const first = chain[0];
+    if (!first) return { configured: false, hint: NO_MODEL_CONFIGURED_MESSAGE };
+    return { configured: true, ref: `${first.provider}/${first.model}` };
+  }
+
+  statusSummary() {
+    return {
+      model: this.modelStatus(),
+      runs: { active: this.runs.active().length, inFlight: this.semaphore.inFlight, waiting: this.semaphore.queued },
+      agents: this.agents().map((a) => ({ id: a.id, isDefault: a.isDefault, workspace: a.workspaceDir })),
+    };
+  }
+
+  /** Stops accepting, aborts what runs after `drainMs`, and flushes the session indexes. */
+  async stop(drainMs: number): Promise<void> {
+    this.stopping = true;
+    const active = this.runs.active();
+    if (active.length > 0) {
+      const drained = Promise.all(active.map((r) => this.runs.wait(r, drainMs)));
+      const timer = new Promise((r) => setTimeout(r, drainMs).unref());
+      await Promise.race([drained, timer]);
+      for (const r of this.runs.active()) r.controller.abort(new Error("gateway shutting down"));
+      await Promise.race([this.lanes.idle(), new Promise((r) => setTimeout(r, 1_000).unref())]);
+    }
+    for (const store of this.stores.values()) {
+      try {
+        await (await store).close();
+      } catch (err) {
+        this.services.log.warn({ err }, "closing a session store failed");
+      }
+    }
+  }
+
+  /** A reply that did not come from a model: slash commands, refusals. Persisted so history shows it. */
+  async systemReply(key: string, agentId: string, text: string): Promise<AssistantMessage> {
+    const message: AssistantMessage = {
+      role: "assistant",
+      content: [{ type: "text", text }],
+      stopReason: "stop",
+      provider: "pincer",
+      model: "gateway",
+      timestamp: Date.now(),
+    };
+    const store = await this.store(agentId);
+    await store.append(key, { type: "message", message });
+    return message;
+  }
+}
+
+export async function startAgentRuntime(services: GatewayServices): Promise<AgentRuntime> {
+  const runtime = new AgentRuntime(services);
+  await runtime.ledger.load();
+  return runtime;
+}

@@ -1,0 +1,311 @@
+import { PincerError } from "../errors.js";
+import type { AgentMessage, AssistantMessage, UserMessage } from "../sessions/messages.js";
+import { messageText } from "../sessions/messages.js";
+import type { SessionStore } from "../sessions/store.js";
+import { findAgent } from "./agents.js";
+import { parseSlashCommand, type SlashCommand } from "./commands.js";
+import {
+  compactionCut,
+  needsCompaction,
+  promptTokens,
+  pruneOldToolResults,
+  renderForSummary,
+  SUMMARY_SYSTEM_PROMPT,
+  summaryMessage,
+  summaryRequest,
+} from "./compaction.js";
+import { buildSystemPrompt, loadBootstrapFiles } from "./prompt.js";
+import type { RunOutcome, RunRecord } from "./runs.js";
+import type { AgentRuntime } from "./runtime.js";
+import { runTurn, type ModelStreamEvent } from "./turn.js";
+import { chatErrorKind, type RunEventWriter } from "./wire-events.js";
+
+export interface QueuedInput {
+  runId: string;
+  message: UserMessage;
+  modelOverride?: string;
+  channel?: string;
+}
+
+export interface TurnJob {
+  key: string;
+  agentId: string;
+  run: RunRecord;
+  inputs: QueuedInput[];
+  writer: RunEventWriter;
+  /** Inputs that arrived while this turn runs, to inject between model steps (queue mode steer). */
+  steer: () => QueuedInput[];
+}
+
+/** Messages read back from the transcript to build a prompt; compaction keeps a session well below this. */
+const CONTEXT_READ_LIMIT = 2_000;
+/** Used when the catalog does not know a model's window. */
+const FALLBACK_CONTEXT_WINDOW = 128_000;
+
+type Outcome = Omit<RunOutcome, "endedAt">;
+
+/** One queued turn of one session: commands, the agent loop, compaction, and the run's final event. */
+export async function executeTurn(runtime: AgentRuntime, job: TurnJob): Promise<Outcome> {
+  const { key, agentId, writer } = job;
+  const store = await runtime.store(agentId);
+  writer.lifecycle("start", { sessionKey: key, agentId });
+
+  const only = job.inputs.length === 1 ? job.inputs[0] : undefined;
+  const command = only ? parseSlashCommand(messageText(only.message)) : undefined;
+  if (command) {
+    const text = await runCommand(runtime, store, job, command);
+    const message = await runtime.systemReply(key, agentId, text);
+    writer.final(message, emptyUsageOf(message), "stop");
+    return { status: "ok", text };
+  }
+
+  const policy = runtime.config.session.reset;
+  const resolved = await store.resolve(key, { resetPolicy: policy });
+  const signal = job.run.controller.signal;
+  for (const input of job.inputs) await store.append(key, { type: "message", message: input.message });
+
+  const context = await loadContext(store, key);
+  const agent = findAgent(runtime.config, runtime.services.paths, agentId);
+  const defaults = runtime.config.agents.defaults;
+  const bootstrap = await loadBootstrapFiles(agent.workspaceDir, {
+    perFileTokens: defaults.bootstrapMaxTokens,
+    totalTokens: defaults.bootstrapTotalMaxTokens,
+  });
+  const channel = job.inputs.find((i) => i.channel)?.channel;
+  const system = buildSystemPrompt({
+    agentId,
+    ...(agent.name ? { agentName: agent.name } : {}),
+    now: new Date(),
+    timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone,
+    workspaceDir: agent.workspaceDir,
+    bootstrap,
+    tools: runtime.tools.map((t) => ({ name: t.name, description: t.description })),
+    ...(channel ? { channel } : {}),
+  });
+  const modelOverride = job.inputs.find((i) => i.modelOverride)?.modelOverride ?? resolved.entry.model;
+  const stream = (req: Parameters<AgentRuntime["router"]["stream"]>[0]) =>
+    runtime.router.stream(req) as AsyncIterable<ModelStreamEvent>;
+
+  let messages = context.messages;
+  const window = runtime.contextWindow(agentId, modelOverride) ?? FALLBACK_CONTEXT_WINDOW;
+  if (needsCompaction(promptTokens(system, messages), window, defaults.compaction.threshold)) {
+    const compacted = await compact(runtime, store, job, context, modelOverride);
+    if (compacted) messages = compacted;
+  }
+
+  const result = await runTurn(
+    {
+      agentId,
+      sessionKey: key,
+      ...(modelOverride ? { modelOverride } : {}),
+      system,
+      context: pruneOldToolResults(messages),
+      signal,
+    },
+    {
+      stream,
+      tools: runtime.tools,
+      maxSteps: defaults.maxSteps,
+      emit: (ev) => writer.turnEvent(ev),
+      persist: async (message) => {
+        await store.append(key, { type: "message", message });
+        if (message.role === "assistant" && message.usage && message.provider && message.usage.totalTokens > 0) {
+          await runtime.ledger.record(
+            {
+              ts: message.timestamp,
+              agentId,
+              sessionKey: key,
+              provider: message.provider,
+              model: message.model ?? "unknown",
+              ...(channel ? { channel } : {}),
+            },
+            message.usage,
+          );
+        }
+      },
+      drainSteering: () => job.steer().map((i) => i.message),
+    },
+  );
+
+  const text = messageText(result.final);
+  if (signal.aborted || result.final.stopReason === "aborted") {
+    writer.aborted(result.final);
+    return { status: "aborted", text, usage: result.usage };
+  }
+  if (result.final.stopReason === "error") {
+    const failure = result.error ?? { kind: "unknown", message: result.final.errorMessage ?? "the model call failed" };
+    writer.error(
+      failure.message,
+      chatErrorKind(failure.kind),
+      {
+        ...(result.final.provider ? { provider: result.final.provider } : {}),
+        ...(result.final.model ? { model: result.final.model } : {}),
+      },
+      result.final,
+    );
+    return { status: "error", text, usage: result.usage, error: failure };
+  }
+  writer.final(result.final, result.usage, result.final.stopReason ?? "stop");
+  return { status: "ok", text, usage: result.usage };
+}
+
+interface LoadedContext {
+  messages: AgentMessage[];
+  /** Transcript entry ids parallel to `messages` (the summary stand-in has none). */
+  ids: (string | undefined)[];
+  summary?: string;
+}
+
+/** The prompt context: the latest compaction summary, then every message kept after it. */
+export async function loadContext(store: SessionStore, key: string): Promise<LoadedContext> {
+  const history = await store.history(key, { limit: CONTEXT_READ_LIMIT });
+  let entries = history.messages;
+  const compaction = history.compaction;
+  if (compaction) {
+    const firstKept = entries.findIndex((e) => e.id === compaction.firstKeptEntryId);
+    if (firstKept >= 0) entries = entries.slice(firstKept);
+  }
+  const messages = entries.map((e) => e.message as AgentMessage);
+  const ids: (string | undefined)[] = entries.map((e) => e.id);
+  if (compaction) {
+    messages.unshift(summaryMessage(compaction.summary, Date.parse(compaction.timestamp) || Date.now()));
+    ids.unshift(undefined);
+    return { messages, ids, summary: compaction.summary };
+  }
+  return { messages, ids };
+}
+
+/**
+ * Summarizes everything before the last few user turns with the model and records a compaction entry. The
+ * transcript keeps every original line; only the prompt shrinks. Returns the new context, or undefined
+ * when there was nothing to compact or the summary call failed (the turn then goes on uncompacted).
+ */
+async function compact(
+  runtime: AgentRuntime,
+  store: SessionStore,
+  job: TurnJob,
+  context: LoadedContext,
+  modelOverride: string | undefined,
+  instructions?: string,
+): Promise<AgentMessage[] | undefined> {
+  const keep = runtime.config.agents.defaults.compaction.keepRecentTurns;
+  const cut = compactionCut(context.messages, keep);
+  const firstKeptId = context.ids[cut];
+  if (cut <= (context.summary ? 1 : 0) || !firstKeptId) return undefined;
+  const older = context.messages.slice(context.summary ? 1 : 0, cut);
+  const tokensBefore = promptTokens("", context.messages);
+  job.writer.lifecycle("start", { phase: "compaction", tokensBefore });
+  let summary = "";
+  let failed: string | undefined;
+  const request = {
+    agentId: job.agentId,
+    ...(modelOverride ? { modelOverride } : {}),
+    system: SUMMARY_SYSTEM_PROMPT,
+    messages: [
+      {
+        role: "user" as const,
+        content: summaryRequest(context.summary, renderForSummary(older), instructions),
+        timestamp: Date.now(),
+      },
+    ],
+    tools: [],
+    signal: job.run.controller.signal,
+  };
+  for await (const ev of runtime.router.stream(request)) {
+    if (ev.type === "done") {
+      if (ev.error) failed = ev.error.message;
+      else summary = messageText(ev.message);
+      if (ev.message.usage && ev.message.provider) {
+        await runtime.ledger.record(
+          {
+            ts: Date.now(),
+            agentId: job.agentId,
+            sessionKey: job.key,
+            provider: ev.message.provider,
+            model: ev.message.model ?? "unknown",
+          },
+          ev.message.usage,
+        );
+      }
+    }
+  }
+  if (failed || !summary.trim()) {
+    runtime.services.log.warn(
+      { key: job.key, error: failed },
+      "compaction summary failed; continuing without compaction",
+    );
+    return undefined;
+  }
+  await store.append(job.key, { type: "compaction", summary, firstKeptEntryId: firstKeptId, tokensBefore });
+  return [summaryMessage(summary, Date.now()), ...context.messages.slice(cut)];
+}
+
+async function runCommand(
+  runtime: AgentRuntime,
+  store: SessionStore,
+  job: TurnJob,
+  command: SlashCommand,
+): Promise<string> {
+  const { key, agentId } = job;
+  switch (command.name) {
+    case "new":
+    case "reset": {
+      const result = await store.reset(key, command.name);
+      return `Started a new session (${result.entry.sessionId.slice(0, 8)}). The previous conversation is archived, not deleted.`;
+    }
+    case "model": {
+      if (!command.arg) {
+        const entry = store.get(key);
+        const chain = runtime.router.resolveChain(agentId, entry?.model).map((r) => `${r.provider}/${r.model}`);
+        return chain.length === 0
+          ? (runtime.modelStatus().hint ?? "No model configured.")
+          : `Model: ${chain[0]}${chain.length > 1 ? ` (fallbacks: ${chain.slice(1).join(", ")})` : ""}. Change it with /model provider/model, or /model default.`;
+      }
+      if (command.arg === "default") {
+        await store.patch(key, { model: null });
+        return "This session uses the default model again.";
+      }
+      if (!/^[^/\s]+\/\S+$/.test(command.arg))
+        throw new PincerError(
+          "INVALID_REQUEST",
+          `"${command.arg}" is not a model reference: use provider/model, e.g. anthropic/claude-sonnet-4-5`,
+        );
+      await store.patch(key, { model: command.arg });
+      return `This session now uses ${command.arg}.`;
+    }
+    case "status": {
+      const entry = store.get(key);
+      const model = runtime.router.resolveChain(agentId, entry?.model)[0];
+      const lines = [
+        `Session ${key}${entry ? ` (${entry.sessionId.slice(0, 8)})` : ""}`,
+        `Model: ${model ? `${model.provider}/${model.model}` : "none configured"}`,
+      ];
+      if (entry) {
+        lines.push(`Tokens: ${entry.inputTokens} in, ${entry.outputTokens} out; context ${entry.totalTokens}`);
+        lines.push(`Cost so far: $${entry.estimatedCostUsd.toFixed(4)} · compactions: ${entry.compactionCount}`);
+      }
+      return lines.join("\n");
+    }
+    case "compact": {
+      const context = await loadContext(store, key);
+      const compacted = await compact(runtime, store, job, context, store.get(key)?.model, command.arg || undefined);
+      return compacted
+        ? `Compacted the conversation: ${context.messages.length} messages now stand as a summary plus ${compacted.length - 1} recent ones.`
+        : "Nothing to compact yet.";
+    }
+    case "stop":
+      return "Nothing is running.";
+  }
+}
+
+function emptyUsageOf(_message: AssistantMessage) {
+  return {
+    input: 0,
+    output: 0,
+    cacheRead: 0,
+    cacheWrite: 0,
+    reasoning: 0,
+    totalTokens: 0,
+    cost: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, total: 0 },
+  };
+}

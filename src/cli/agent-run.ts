@@ -1,0 +1,68 @@
+import { randomUUID } from "node:crypto";
+import { PincerError } from "../errors.js";
+import { withClient, type TargetFlags } from "./target.js";
+
+interface ChatEvent {
+  runId: string;
+  state: "delta" | "final" | "aborted" | "error";
+  deltaText?: string;
+  message?: { content?: { type: string; text?: string }[] };
+  errorMessage?: string;
+  usage?: { totalTokens?: number; cost?: { total?: number } };
+}
+
+/**
+ * `pincer agent --message`: one chat.send, the reply streamed to stdout from the run's `chat` events, exit
+ * code 1 when the run ends in an error (with the gateway's actionable message on stderr).
+ */
+export async function runAgentMessage(
+  flags: TargetFlags & { message: string; session: string; agent?: string; json?: boolean },
+): Promise<void> {
+  const runId = randomUUID();
+  let finish!: (ev: ChatEvent) => void;
+  const done = new Promise<ChatEvent>((resolve) => {
+    finish = resolve;
+  });
+  let printed = false;
+  await withClient(
+    flags,
+    async (client) => {
+      const ack = await client.call<{ runId: string; status: string }>("chat.send", {
+        sessionKey: flags.session,
+        message: flags.message,
+        idempotencyKey: runId,
+        ...(flags.agent ? { agentId: flags.agent } : {}),
+        originatingChannel: "cli",
+      });
+      if (ack.status !== "accepted" && ack.status !== "in_flight")
+        throw new PincerError("CONFLICT", `run ${ack.runId} already ${ack.status}`);
+      const final = await done;
+      if (flags.json) {
+        process.stdout.write(`${JSON.stringify(final, null, 2)}\n`);
+      } else if (final.state === "final") {
+        const text = (final.message?.content ?? [])
+          .filter((p) => p.type === "text")
+          .map((p) => p.text ?? "")
+          .join("");
+        if (!printed) process.stdout.write(text);
+        process.stdout.write("\n");
+      } else if (printed) {
+        process.stdout.write("\n");
+      }
+      if (final.state === "error") throw new PincerError("MODEL_ERROR", final.errorMessage ?? "the run failed");
+      if (final.state === "aborted") throw new PincerError("ABORTED", "the run was aborted");
+    },
+    {
+      onEvent: (event, payload) => {
+        if (event !== "chat") return;
+        const ev = payload as ChatEvent;
+        if (ev.runId !== runId) return;
+        if (ev.state === "delta" && !flags.json && ev.deltaText) {
+          printed = true;
+          process.stdout.write(ev.deltaText);
+        }
+        if (ev.state !== "delta") finish(ev);
+      },
+    },
+  );
+}

@@ -1,0 +1,42 @@
+import { Command, CommanderError } from "commander";
+import { PINCER_VERSION } from "../version.js";
+import { registerAgentCommands } from "./agent.js";
+import { registerConfigCommands } from "./config.js";
+import { registerGatewayCommands } from "./gateway.js";
+import { registerStatusCommands } from "./status.js";
+
+/**
+ * The `pincer` program. Command groups register their names and flags here (cheap); each action lazy-imports
+ * what it needs, so `pincer --help` loads almost nothing.
+ */
+export function buildProgram(): Command {
+  const program = new Command("pincer")
+    .description("Pincer: a light, lossless, secure-by-default AI assistant gateway (OpenClaw protocol v4)")
+    .version(PINCER_VERSION, "-V, --version")
+    .showHelpAfterError()
+    .exitOverride();
+  registerGatewayCommands(program);
+  registerAgentCommands(program);
+  registerStatusCommands(program);
+  registerConfigCommands(program);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // Commander already printed help or the usage error.
+      if (err.exitCode !== 0) process.exitCode = err.exitCode;
+      return;
+    }
+    const message = err instanceof Error ? err.message : String(err);
+    const code = (err as { code?: unknown }).code;
+    process.stderr.write(
+      `pincer: ${typeof code === "string" && /^[A-Z_]+$/.test(code) ? `${code}: ` : ""}${message}\n`,
+    );
+    process.exitCode = 1;
+  }
+}

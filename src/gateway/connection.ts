@@ -1,0 +1,286 @@
+import { randomBytes, randomUUID } from "node:crypto";
+import type { IncomingMessage } from "node:http";
+import type { RawData, WebSocket } from "ws";
+import { PincerError, toErrorShape, type ErrorShape } from "../errors.js";
+import { secretsEqual, type AuthFailureLimiter } from "./auth.js";
+import { verifyDeviceSignature } from "./device.js";
+import type { EventSink } from "./events.js";
+import { buildHello } from "./hello.js";
+import type { MethodRegistry } from "./methods/registry.js";
+import type { CallerInfo } from "./methods/types.js";
+import {
+  ConnectParamsSchema,
+  PROTOCOL_VERSION,
+  RequestFrameSchema,
+  SCOPES,
+  formatIssues,
+  type ConnectParams,
+  type Scope,
+} from "./protocol/frames.js";
+import type { GatewayServices } from "./services.js";
+
+/** The connect frame must arrive within this long of the socket opening. */
+export const HANDSHAKE_TIMEOUT_MS = 10_000;
+/** Before auth, frames are small (a connect request); anything bigger is an attack or a bug. */
+export const PREAUTH_MAX_FRAME_BYTES = 64 * 1024;
+/** Malformed frames tolerated on an authenticated connection before it is closed. */
+const MAX_BAD_FRAMES = 20;
+
+/** WebSocket close codes used by the gateway (1008 policy violation, 1009 too big, 1001 going away). */
+export const CloseCodes = { POLICY: 1008, TOO_BIG: 1009, GOING_AWAY: 1001, SLOW_CONSUMER: 4008 } as const;
+
+export interface ConnectionDeps {
+  services: GatewayServices;
+  methods: MethodRegistry;
+  limiter: AuthFailureLimiter;
+  /** Origin check for browser clients (requests carrying an Origin header). */
+  originAllowed: (origin: string, req: IncomingMessage) => boolean;
+}
+
+/** One WebSocket client from challenge to close. */
+export class GatewayConnection implements EventSink {
+  readonly connId = randomUUID();
+  scopes: ReadonlySet<Scope> = new Set();
+  private readonly nonce = randomBytes(16).toString("hex");
+  private readonly abort = new AbortController();
+  private readonly remote: string;
+  private readonly origin: string | undefined;
+  private authed = false;
+  private seq = 0;
+  private badFrames = 0;
+  private connect?: ConnectParams;
+  private handshakeTimer?: NodeJS.Timeout;
+  private unsubscribe?: () => void;
+
+  constructor(
+    private readonly ws: WebSocket,
+    req: IncomingMessage,
+    private readonly deps: ConnectionDeps,
+  ) {
+    this.remote = req.socket.remoteAddress ?? "unknown";
+    this.origin = typeof req.headers.origin === "string" ? req.headers.origin : undefined;
+    if (this.origin !== undefined && !deps.originAllowed(this.origin, req)) {
+      ws.close(CloseCodes.POLICY, "origin not allowed");
+      return;
+    }
+    ws.on("message", (data, isBinary) => this.onMessage(data, isBinary));
+    ws.on("close", () => this.onClose());
+    ws.on("error", (err) => deps.services.log.debug({ err, connId: this.connId }, "ws error"));
+    this.handshakeTimer = setTimeout(() => this.close(CloseCodes.POLICY, "connect timeout"), HANDSHAKE_TIMEOUT_MS);
+    this.handshakeTimer.unref();
+    this.sendFrame({ type: "event", event: "connect.challenge", payload: { nonce: this.nonce, ts: Date.now() } });
+  }
+
+  sendEvent(event: string, payload: unknown): void {
+    if (!this.authed) return;
+    this.sendFrame({ type: "event", event, payload, seq: this.seq++ });
+  }
+
+  close(code: number, reason: string): void {
+    if (this.ws.readyState === this.ws.OPEN || this.ws.readyState === this.ws.CONNECTING) this.ws.close(code, reason);
+  }
+
+  private sendFrame(frame: object): void {
+    if (this.ws.readyState !== this.ws.OPEN) return;
+    const { maxBufferedBytes } = this.deps.services.config.current.config.gateway;
+    if (this.ws.bufferedAmount > maxBufferedBytes) {
+      // A client that does not read must not make the gateway buffer without bound.
+      this.deps.services.log.warn({ connId: this.connId, buffered: this.ws.bufferedAmount }, "closing slow consumer");
+      this.ws.close(CloseCodes.SLOW_CONSUMER, "slow consumer: too much unread data");
+      return;
+    }
+    this.ws.send(JSON.stringify(frame));
+  }
+
+  private respond(id: string, ok: true, payload: unknown): void;
+  private respond(id: string, ok: false, error: ErrorShape): void;
+  private respond(id: string, ok: boolean, body: unknown): void {
+    this.sendFrame(ok ? { type: "res", id, ok, payload: body } : { type: "res", id, ok, error: body });
+  }
+
+  private onMessage(data: RawData, isBinary: boolean): void {
+    const size = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : (data as Buffer).byteLength;
+    if (!this.authed && size > PREAUTH_MAX_FRAME_BYTES) {
+      this.close(CloseCodes.TOO_BIG, `connect frame over ${PREAUTH_MAX_FRAME_BYTES} bytes`);
+      return;
+    }
+    if (isBinary) {
+      this.badFrame(undefined, "binary frames are not part of the protocol: send JSON text frames");
+      return;
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(data.toString());
+    } catch (err) {
+      this.badFrame(undefined, `frame is not valid JSON (${(err as Error).message})`);
+      return;
+    }
+    const frame = RequestFrameSchema.safeParse(parsed);
+    if (!frame.success) {
+      const id = typeof (parsed as { id?: unknown })?.id === "string" ? (parsed as { id: string }).id : undefined;
+      this.badFrame(id, `not a request frame: ${formatIssues(frame.error)}`);
+      return;
+    }
+    if (!this.authed) {
+      void this.handleConnect(frame.data.id, frame.data.method, frame.data.params);
+      return;
+    }
+    this.deps.services.presence.touch(this.connId);
+    void this.dispatch(frame.data.id, frame.data.method, frame.data.params);
+  }
+
+  private badFrame(id: string | undefined, message: string): void {
+    if (!this.authed) {
+      // Before auth there is nothing to keep: answer once, then close.
+      if (id) this.respond(id, false, { code: "INVALID_REQUEST", message });
+      this.close(CloseCodes.POLICY, message.slice(0, 120));
+      return;
+    }
+    this.respond(id ?? "invalid-frame", false, { code: "INVALID_REQUEST", message });
+    if (++this.badFrames > MAX_BAD_FRAMES) this.close(CloseCodes.POLICY, "too many malformed frames");
+  }
+
+  private async handleConnect(id: string, method: string, rawParams: unknown): Promise<void> {
+    if (method !== "connect") {
+      this.respond(id, false, {
+        code: "INVALID_REQUEST",
+        message: `first frame must be a connect request, got "${method}"`,
+      });
+      this.close(CloseCodes.POLICY, "first frame must be connect");
+      return;
+    }
+    if (this.connect) return; // a second connect while the first is being checked
+    const parsed = ConnectParamsSchema.safeParse(rawParams);
+    if (!parsed.success) {
+      this.respond(id, false, {
+        code: "INVALID_REQUEST",
+        message: `invalid connect params: ${formatIssues(parsed.error, "params")}`,
+      });
+      this.close(CloseCodes.POLICY, "invalid connect params");
+      return;
+    }
+    const params = parsed.data;
+    this.connect = params;
+    const failure = this.checkConnect(params);
+    if (failure) {
+      this.respond(id, false, failure);
+      this.close(CloseCodes.POLICY, failure.message.slice(0, 120));
+      return;
+    }
+    clearTimeout(this.handshakeTimer);
+    this.authed = true;
+    this.scopes = grantScopes(params.scopes);
+    const { services } = this.deps;
+    this.unsubscribe = services.events.add(this);
+    services.presence.upsert(this.connId, {
+      host: params.client.displayName ?? params.client.id,
+      ip: this.remote,
+      version: params.client.version,
+      platform: params.client.platform,
+      mode: params.client.mode,
+      reason: "connect",
+      ts: Date.now(),
+      onlineSince: Date.now(),
+      roles: [params.role ?? "operator"],
+      scopes: [...this.scopes],
+      ...(params.client.instanceId ? { instanceId: params.client.instanceId } : {}),
+      ...(params.device ? { deviceId: params.device.id } : {}),
+    });
+    this.respond(id, true, buildHello(services, this.connId, [...this.scopes], params.role ?? "operator"));
+    services.log.info(
+      { connId: this.connId, client: params.client.id, mode: params.client.mode, remote: this.remote },
+      "client connected",
+    );
+  }
+
+  /** Protocol range, auth secret and device signature; returns the error to send, or undefined when admitted. */
+  private checkConnect(params: ConnectParams): ErrorShape | undefined {
+    if (params.minProtocol > PROTOCOL_VERSION || params.maxProtocol < PROTOCOL_VERSION) {
+      return {
+        code: "INVALID_REQUEST",
+        message: `protocol mismatch: this gateway speaks v${PROTOCOL_VERSION}, the client accepts v${params.minProtocol}–v${params.maxProtocol}`,
+        details: { code: "PROTOCOL_MISMATCH", expectedProtocol: PROTOCOL_VERSION },
+      };
+    }
+    const { services, limiter } = this.deps;
+    const lockedMs = limiter.lockedFor(this.remote);
+    if (lockedMs > 0) {
+      return {
+        code: "RATE_LIMITED",
+        message: `too many failed auth attempts from ${this.remote}; retry in ${Math.ceil(lockedMs / 1000)} s`,
+        retryable: true,
+        retryAfterMs: lockedMs,
+        details: { code: "AUTH_RATE_LIMITED" },
+      };
+    }
+    const auth = services.auth;
+    if (auth.mode !== "none") {
+      const given = auth.mode === "token" ? params.auth?.token : params.auth?.password;
+      if (!given) {
+        limiter.recordFailure(this.remote);
+        const code = auth.mode === "token" ? "AUTH_TOKEN_MISSING" : "AUTH_PASSWORD_MISSING";
+        return {
+          code: "UNAUTHORIZED",
+          message: `this gateway requires a ${auth.mode}: pass it in connect auth.${auth.mode}`,
+          details: { code },
+        };
+      }
+      if (!secretsEqual(given, auth.secret ?? "")) {
+        limiter.recordFailure(this.remote);
+        const code = auth.mode === "token" ? "AUTH_TOKEN_MISMATCH" : "AUTH_PASSWORD_MISMATCH";
+        return { code: "UNAUTHORIZED", message: `wrong gateway ${auth.mode}`, details: { code } };
+      }
+    }
+    if (params.device) {
+      const problem = verifyDeviceSignature(params, this.nonce, params.auth?.token ?? params.auth?.password ?? "");
+      if (problem) {
+        limiter.recordFailure(this.remote);
+        return { code: "UNAUTHORIZED", message: problem.message, details: { code: problem.code } };
+      }
+    }
+    limiter.recordSuccess(this.remote);
+    return undefined;
+  }
+
+  private async dispatch(id: string, method: string, params: unknown): Promise<void> {
+    const caller: CallerInfo = {
+      connId: this.connId,
+      scopes: this.scopes,
+      clientId: this.connect?.client.id ?? "unknown",
+      clientMode: this.connect?.client.mode ?? "unknown",
+      send: (event, payload) => this.sendEvent(event, payload),
+    };
+    try {
+      const payload = await this.deps.methods.call(method, params, {
+        services: this.deps.services,
+        caller,
+        signal: this.abort.signal,
+      });
+      this.respond(id, true, payload ?? {});
+    } catch (err) {
+      const shape = toErrorShape(err);
+      if (!(err instanceof PincerError)) this.deps.services.log.error({ err, method }, "method failed");
+      this.respond(id, false, shape);
+    }
+  }
+
+  private onClose(): void {
+    clearTimeout(this.handshakeTimer);
+    this.abort.abort();
+    this.unsubscribe?.();
+    if (this.authed) {
+      this.deps.services.presence.remove(this.connId);
+      this.deps.services.log.info({ connId: this.connId }, "client disconnected");
+    }
+  }
+}
+
+/**
+ * Scopes the connection holds. A client that asks for none gets read + write (what a plain CLI needs);
+ * unknown scope names are ignored. Authentication already happened, so requested scopes are granted.
+ */
+export function grantScopes(requested: string[] | undefined): ReadonlySet<Scope> {
+  if (!requested || requested.length === 0) return new Set<Scope>(["operator.read", "operator.write"]);
+  const known = new Set<string>(SCOPES);
+  return new Set(requested.filter((s): s is Scope => known.has(s)));
+}

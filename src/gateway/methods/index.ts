@@ -1,0 +1,55 @@
+import {
+  configApplyMethod,
+  configGetMethod,
+  configPatchMethod,
+  configSchemaMethod,
+  configSetMethod,
+} from "./config.js";
+import { healthMethod, presenceMethod, statusMethod } from "./health.js";
+import { agentMethod, agentWaitMethod, chatAbortMethod, chatHistoryMethod, chatSendMethod } from "./chat.js";
+import { logsTailMethod } from "./logs.js";
+import { modelsListMethod, usageCostMethod, usageStatusMethod } from "./models.js";
+import {
+  sessionsCompactMethod,
+  sessionsDeleteMethod,
+  sessionsListMethod,
+  sessionsPatchMethod,
+  sessionsPreviewMethod,
+  sessionsResetMethod,
+} from "./sessions.js";
+import type { MethodRegistry } from "./registry.js";
+
+/** Methods of the gateway itself: health, status, presence, logs, config. */
+export function registerCoreMethods(registry: MethodRegistry): void {
+  registry.register(
+    healthMethod,
+    statusMethod,
+    presenceMethod,
+    logsTailMethod,
+    configGetMethod,
+    configSetMethod,
+    configPatchMethod,
+    configApplyMethod,
+    configSchemaMethod,
+  );
+}
+
+/** Methods served by the agent runtime: chat, agent runs, sessions, models, usage. */
+export function registerAgentMethods(registry: MethodRegistry): void {
+  registry.register(
+    chatSendMethod,
+    chatHistoryMethod,
+    chatAbortMethod,
+    agentMethod,
+    agentWaitMethod,
+    sessionsListMethod,
+    sessionsPreviewMethod,
+    sessionsPatchMethod,
+    sessionsResetMethod,
+    sessionsDeleteMethod,
+    sessionsCompactMethod,
+    modelsListMethod,
+    usageStatusMethod,
+    usageCostMethod,
+  );
+}

@@ -1,0 +1,216 @@
+import { randomUUID } from "node:crypto";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { WebSocketServer } from "ws";
+import { resolveStatePaths, type StatePaths } from "../config/paths.js";
+import { ConfigStore } from "../config/store.js";
+import { PincerError } from "../errors.js";
+import { createLogger, type LogLevel } from "../logging/logger.js";
+import { PINCER_VERSION } from "../version.js";
+import {
+  AuthFailureLimiter,
+  assertBindAllowed,
+  isLoopbackHost,
+  resolveAuth,
+  resolveBindHost,
+  type AuthMode,
+} from "./auth.js";
+import { CloseCodes, GatewayConnection } from "./connection.js";
+import { EventHub } from "./events.js";
+import { handleCoreHttp, sendJson, type HttpState } from "./http/routes.js";
+import { registerAgentMethods, registerCoreMethods } from "./methods/index.js";
+import { MethodRegistry } from "./methods/registry.js";
+import { PresenceRegistry } from "./presence.js";
+import type { GatewayServices } from "./services.js";
+
+export interface GatewayOptions {
+  env?: NodeJS.ProcessEnv;
+  paths?: StatePaths;
+  /** CLI overrides; they win over the config file and are never written to it. */
+  port?: number;
+  bind?: string;
+  authMode?: AuthMode;
+  token?: string;
+  password?: string;
+  logLevel?: LogLevel;
+  prettyLogs?: boolean;
+}
+
+export interface GatewayHandle {
+  host: string;
+  port: number;
+  url: string;
+  services: GatewayServices;
+  close(reason?: string): Promise<void>;
+}
+
+/** How long shutdown waits for running turns and sockets before closing them anyway. */
+const SHUTDOWN_DRAIN_MS = 5_000;
+
+export async function startGateway(opts: GatewayOptions = {}): Promise<GatewayHandle> {
+  const env = opts.env ?? process.env;
+  const paths = opts.paths ?? resolveStatePaths(env);
+  const config = await ConfigStore.open(paths, env);
+  const cfg = config.current.config;
+  const level = opts.logLevel ?? cfg.logging.level;
+  const { logger: log, file: logFile } = await createLogger({
+    level,
+    ...(cfg.logging.consoleLevel ? { consoleLevel: cfg.logging.consoleLevel } : {}),
+    logsDir: paths.logsDir,
+    pretty: opts.prettyLogs ?? false,
+  });
+
+  const authConfig = structuredClone(cfg);
+  if (opts.authMode) authConfig.gateway.auth.mode = opts.authMode;
+  if (opts.token) authConfig.gateway.auth.token = opts.token;
+  if (opts.password) authConfig.gateway.auth.password = opts.password;
+  const auth = resolveAuth(authConfig, env);
+  const host = resolveBindHost(opts.bind ?? cfg.gateway.bind);
+  assertBindAllowed(host, auth);
+  const requestedPort = opts.port ?? cfg.gateway.port;
+
+  const shutdown = new AbortController();
+  const events = new EventHub();
+  const methods = new MethodRegistry();
+  const startedAt = Date.now();
+  let boundPort = requestedPort;
+  const presence = new PresenceRegistry(PresenceRegistry.selfEntry(PINCER_VERSION, startedAt), (list) =>
+    events.broadcast("presence", { presence: list }),
+  );
+  const services: GatewayServices = {
+    version: PINCER_VERSION,
+    bootId: randomUUID(),
+    startedAt,
+    paths,
+    config,
+    log,
+    ...(logFile ? { logFile } : {}),
+    auth,
+    events,
+    presence,
+    methodNames: () => methods.names(),
+    address: () => ({ host, port: boundPort }),
+    shutdownSignal: shutdown.signal,
+    healthVersion: 1,
+  };
+  registerCoreMethods(methods);
+  registerAgentMethods(methods);
+  const { startAgentRuntime } = await import("../agent/runtime.js");
+  services.agent = await startAgentRuntime(services);
+
+  const state: HttpState = { ready: false };
+  const limiter = new AuthFailureLimiter(cfg.gateway.auth.maxFailures, cfg.gateway.auth.lockoutMs);
+  const httpServer = createServer((req, res) => routeHttp(req, res, services, state));
+  const wss = new WebSocketServer({ noServer: true, maxPayload: cfg.gateway.maxPayloadBytes });
+  const connections = new Set<GatewayConnection>();
+  const originAllowed = (origin: string, req: IncomingMessage) => isOriginAllowed(origin, req, services);
+
+  httpServer.on("upgrade", (req, socket, head) => {
+    if (shutdown.signal.aborted) {
+      socket.destroy();
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      const conn = new GatewayConnection(ws, req, { services, methods, limiter, originAllowed });
+      connections.add(conn);
+      ws.on("close", () => connections.delete(conn));
+    });
+  });
+  httpServer.on("clientError", (_err, socket) => socket.destroy());
+
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once("error", (err: NodeJS.ErrnoException) => {
+      reject(
+        err.code === "EADDRINUSE"
+          ? new PincerError(
+              "UNAVAILABLE",
+              `port ${requestedPort} on ${host} is already in use: stop the other process or pass --port`,
+            )
+          : err,
+      );
+    });
+    httpServer.listen(requestedPort, host, () => resolve());
+  });
+  boundPort = (httpServer.address() as AddressInfo).port;
+  state.ready = true;
+
+  const tick = setInterval(() => events.broadcast("tick", { ts: Date.now() }), cfg.gateway.tickIntervalMs);
+  tick.unref();
+
+  config.onChange((next, _prev, plan) => {
+    log.level = opts.logLevel ?? next.config.logging.level;
+    services.agent?.updateConfig(next.config);
+    services.healthVersion += 1;
+    log.info({ changed: plan.changedPaths, restart: plan.restart }, "config reloaded");
+    if (plan.restart.length > 0) {
+      log.warn({ paths: plan.restart }, "these config changes take effect after a gateway restart");
+    }
+    events.broadcast("config.changed", {
+      hash: next.hash,
+      changedPaths: plan.changedPaths,
+      restartRequired: plan.restart.length > 0,
+    });
+  });
+  config.onError((err) => log.error({ err: err.message }, "config reload failed; keeping the last good config"));
+  if (cfg.gateway.reload.mode !== "off") config.watch(shutdown.signal);
+
+  const url = `ws://${host.includes(":") ? `[${host}]` : host}:${boundPort}`;
+  log.info({ url, authMode: auth.mode, stateDir: paths.stateDir }, "gateway listening");
+
+  let closing: Promise<void> | undefined;
+  const close = (reason = "shutdown") => {
+    closing ??= (async () => {
+      log.info({ reason }, "gateway shutting down");
+      state.ready = false;
+      clearInterval(tick);
+      events.broadcast("shutdown", { reason });
+      shutdown.abort();
+      await services.agent?.stop(SHUTDOWN_DRAIN_MS);
+      for (const conn of connections) conn.close(CloseCodes.GOING_AWAY, "gateway shutting down");
+      await new Promise<void>((resolve) => {
+        const force = setTimeout(() => {
+          httpServer.closeAllConnections();
+          resolve();
+        }, SHUTDOWN_DRAIN_MS);
+        force.unref();
+        wss.close();
+        httpServer.close(() => {
+          clearTimeout(force);
+          resolve();
+        });
+        httpServer.closeIdleConnections();
+      });
+      await new Promise<void>((resolve) => log.flush(() => resolve()));
+    })();
+    return closing;
+  };
+
+  return { host, port: boundPort, url, services, close };
+}
+
+function routeHttp(req: IncomingMessage, res: ServerResponse, services: GatewayServices, state: HttpState): void {
+  try {
+    if (handleCoreHttp(req, res, services, state)) return;
+    sendJson(res, 404, { ok: false, error: { code: "NOT_FOUND", message: `no route for ${req.method} ${req.url}` } });
+  } catch (err) {
+    services.log.error({ err }, "http handler failed");
+    if (!res.headersSent) sendJson(res, 500, { ok: false, error: { code: "INTERNAL", message: "internal error" } });
+  }
+}
+
+/**
+ * A browser may open the WebSocket only from the gateway's own origin, a loopback origin when the gateway is on
+ * loopback, or an origin listed in gateway.controlUi.allowedOrigins. Stops other web pages from driving it.
+ */
+export function isOriginAllowed(origin: string, req: IncomingMessage, services: GatewayServices): boolean {
+  const allowed = services.config.current.config.gateway.controlUi.allowedOrigins;
+  if (allowed.includes("*") || allowed.includes(origin)) return true;
+  let parsed: URL;
+  try {
+    parsed = new URL(origin);
+  } catch {
+    return false;
+  }
+  if (req.headers.host && parsed.host === req.headers.host) return true;
+  return isLoopbackHost(services.address().host) && isLoopbackHost(parsed.hostname);
+}

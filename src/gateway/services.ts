@@ -1,0 +1,33 @@
+import type { ConfigStore } from "../config/store.js";
+import type { StatePaths } from "../config/paths.js";
+import type { Logger } from "../logging/logger.js";
+import type { ResolvedAuth } from "./auth.js";
+import type { EventHub } from "./events.js";
+import type { PresenceRegistry } from "./presence.js";
+
+/**
+ * What method handlers and HTTP routes can reach. Built once in server.ts and passed explicitly; subsystems
+ * that start later (agent runtime, channels) are added here as they land.
+ */
+export interface GatewayServices {
+  version: string;
+  bootId: string;
+  startedAt: number;
+  paths: StatePaths;
+  config: ConfigStore;
+  log: Logger;
+  logFile?: string;
+  auth: ResolvedAuth;
+  events: EventHub;
+  presence: PresenceRegistry;
+  /** Names of every registered method, for hello-ok features. */
+  methodNames: () => string[];
+  /** Resolved bind address and port, once listening. */
+  address: () => { host: string; port: number };
+  /** Fires when the gateway begins shutting down. */
+  shutdownSignal: AbortSignal;
+  /** Health counter bumped on every health change (hello-ok stateVersion.health). */
+  healthVersion: number;
+  /** The agent runtime, when started (lazy so start-up pays nothing for it). */
+  agent?: import("../agent/runtime.js").AgentRuntime;
+}

@@ -1,0 +1,97 @@
+import type { LanguageModel } from "ai";
+import { PincerError } from "../errors.js";
+import { OLLAMA_DEFAULT_BASE_URL, type ProviderApi, type ResolvedProvider } from "./catalog.js";
+
+/**
+ * One AI SDK LanguageModel for (provider, model, key). Provider packages are imported on first use so the
+ * gateway starts without loading any of them.
+ *
+ * Base URLs follow OpenClaw's conventions so its configs carry over: an Anthropic base URL is the host
+ * without `/v1` (the Anthropic SDK's convention), an Ollama base URL is the server root; OpenAI and Google
+ * URLs include their version path.
+ */
+
+/** Which npm package speaks each API, for messages and docs. */
+export const API_PACKAGES: Readonly<Record<ProviderApi, string>> = {
+  "anthropic-messages": "@ai-sdk/anthropic",
+  "openai-responses": "@ai-sdk/openai",
+  "openai-completions": "@ai-sdk/openai (OpenAI) or @ai-sdk/openai-compatible (any other server)",
+  "google-generative-ai": "@ai-sdk/google",
+  ollama: "ollama-ai-provider-v2",
+};
+
+function withoutTrailingSlash(url: string): string {
+  return url.replace(/\/+$/, "");
+}
+
+/** `https://api.anthropic.com` → `https://api.anthropic.com/v1`, the AI SDK appends `/messages` itself. */
+export function anthropicBaseUrl(baseUrl: string | undefined): string | undefined {
+  if (baseUrl === undefined) return undefined;
+  const trimmed = withoutTrailingSlash(baseUrl);
+  return /\/v\d+$/.test(trimmed) ? trimmed : `${trimmed}/v1`;
+}
+
+/** `http://127.0.0.1:11434` → `http://127.0.0.1:11434/api`, where Ollama's native endpoints live. */
+export function ollamaBaseUrl(baseUrl: string | undefined): string {
+  const trimmed = withoutTrailingSlash(baseUrl ?? OLLAMA_DEFAULT_BASE_URL);
+  return trimmed.endsWith("/api") ? trimmed : `${trimmed}/api`;
+}
+
+export interface ModelTarget {
+  provider: ResolvedProvider;
+  model: string;
+  apiKey?: string;
+}
+
+function settings(target: ModelTarget): { apiKey?: string; baseURL?: string; headers: Record<string, string> } {
+  const out: { apiKey?: string; baseURL?: string; headers: Record<string, string> } = {
+    headers: target.provider.headers,
+  };
+  if (target.apiKey !== undefined) out.apiKey = target.apiKey;
+  if (target.provider.baseUrl !== undefined) out.baseURL = withoutTrailingSlash(target.provider.baseUrl);
+  return out;
+}
+
+export async function createLanguageModel(target: ModelTarget): Promise<LanguageModel> {
+  const { provider, model } = target;
+  switch (provider.api) {
+    case "anthropic-messages": {
+      const { createAnthropic } = await import("@ai-sdk/anthropic");
+      const base = settings(target);
+      const baseURL = anthropicBaseUrl(provider.baseUrl);
+      return createAnthropic(baseURL === undefined ? base : { ...base, baseURL })(model);
+    }
+    case "openai-responses": {
+      const { createOpenAI } = await import("@ai-sdk/openai");
+      return createOpenAI(settings(target)).responses(model);
+    }
+    case "openai-completions": {
+      if (provider.id === "openai") {
+        const { createOpenAI } = await import("@ai-sdk/openai");
+        return createOpenAI(settings(target)).chat(model);
+      }
+      if (provider.baseUrl === undefined) {
+        throw new PincerError(
+          "MODEL_NOT_CONFIGURED",
+          `models.providers.${provider.id}.baseUrl is missing: an "openai-completions" provider needs the server's URL (e.g. "http://127.0.0.1:8000/v1").`,
+        );
+      }
+      const { createOpenAICompatible } = await import("@ai-sdk/openai-compatible");
+      // includeUsage asks the server for token counts in the stream; without it cost would read as zero.
+      return createOpenAICompatible({
+        ...settings(target),
+        name: provider.id,
+        baseURL: withoutTrailingSlash(provider.baseUrl),
+        includeUsage: true,
+      }).chatModel(model);
+    }
+    case "google-generative-ai": {
+      const { createGoogleGenerativeAI } = await import("@ai-sdk/google");
+      return createGoogleGenerativeAI(settings(target))(model);
+    }
+    case "ollama": {
+      const { createOllama } = await import("ollama-ai-provider-v2");
+      return createOllama({ baseURL: ollamaBaseUrl(provider.baseUrl), headers: provider.headers })(model);
+    }
+  }
+}

@@ -1,0 +1,285 @@
+import { constants } from "node:fs";
+import { type FileHandle, open, readFile, rename, stat } from "node:fs/promises";
+import { join } from "node:path";
+import { PincerError } from "../errors.js";
+import {
+  buildEntry,
+  type NewTranscriptEntry,
+  parseTranscriptLine,
+  type SessionHeader,
+  SessionHeaderSchema,
+  type SkippedLine,
+  serializeLine,
+  TRANSCRIPT_VERSION,
+  type TranscriptEntry,
+} from "./transcript-format.js";
+import { readTranscriptTail } from "./transcript-tail.js";
+
+export * from "./transcript-format.js";
+export { readTranscriptTail, type TailOptions, type TailResult } from "./transcript-tail.js";
+
+/**
+ * Append-only JSONL transcripts, one per session id: `<sessionsDir>/<sessionId>.jsonl`.
+ *
+ * Durability model: every line goes out in a single write() on an O_APPEND descriptor, so a crash
+ * (SIGKILL included) can leave at most a torn last line; readers skip and report it, and the next
+ * append starts on a fresh line. Lines are not fsynced by default: a killed process loses nothing the
+ * kernel already has, and only a power cut could drop the last moments (opt in with `sync`).
+ * The file is opened per append rather than held open, so archiving a transcript (a rename) can never
+ * leave a writer appending to the archive.
+ */
+
+/** Session ids become file names: conservative characters only, no path separators or dot-dot. */
+const SESSION_ID_RE = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
+
+export function assertSessionId(sessionId: string): void {
+  if (!SESSION_ID_RE.test(sessionId)) {
+    throw new PincerError(
+      "INVALID_REQUEST",
+      `session id ${JSON.stringify(sessionId)} is not usable as a file name (letters, digits, _ and -, at most 128)`,
+    );
+  }
+}
+
+export function transcriptPath(sessionsDir: string, sessionId: string): string {
+  assertSessionId(sessionId);
+  return join(sessionsDir, `${sessionId}.jsonl`);
+}
+
+export interface NewHeader {
+  id: string;
+  cwd?: string | undefined;
+  parentSession?: string | undefined;
+  sessionKey?: string | undefined;
+  keyCreatedAt?: number | undefined;
+  /** Epoch ms; defaults to now. */
+  timestamp?: number | undefined;
+}
+
+function buildHeader(input: NewHeader): SessionHeader {
+  const header: SessionHeader = {
+    type: "session",
+    version: TRANSCRIPT_VERSION,
+    id: input.id,
+    timestamp: new Date(input.timestamp ?? Date.now()).toISOString(),
+  };
+  if (input.cwd !== undefined) header.cwd = input.cwd;
+  if (input.parentSession !== undefined) header.parentSession = input.parentSession;
+  if (input.sessionKey !== undefined) header.sessionKey = input.sessionKey;
+  if (input.keyCreatedAt !== undefined) header.keyCreatedAt = input.keyCreatedAt;
+  return SessionHeaderSchema.parse(header);
+}
+
+/** Creates a transcript holding only its header. CONFLICT if the file already exists. */
+export async function createTranscript(
+  path: string,
+  input: NewHeader,
+  opts: { sync?: boolean } = {},
+): Promise<SessionHeader> {
+  const header = buildHeader(input);
+  const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_APPEND;
+  const handle = await open(path, flags, 0o600).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === "EEXIST") throw new PincerError("CONFLICT", `transcript ${path} already exists`);
+    throw err;
+  });
+  try {
+    await writeFully(handle, Buffer.from(serializeLine(header)));
+    if (opts.sync) await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  return header;
+}
+
+async function writeFully(handle: FileHandle, data: Buffer): Promise<void> {
+  let written = 0;
+  // A short write only happens on a full disk or a signal; with O_APPEND the rest still lands in place.
+  while (written < data.length) {
+    const { bytesWritten } = await handle.write(data, written, data.length - written);
+    if (bytesWritten === 0) throw new PincerError("UNAVAILABLE", "transcript write made no progress (disk full?)");
+    written += bytesWritten;
+  }
+}
+
+export interface AppenderOptions {
+  /** fsync after every line (survives power loss; costs a disk flush per line). */
+  sync?: boolean;
+  /** Header for a transcript that does not exist yet; without it, appending to a missing file is NOT_FOUND. */
+  header?: () => NewHeader;
+  /** Clock for entry timestamps. */
+  now?: () => number;
+}
+
+/**
+ * Appends entries to one transcript. Not safe for concurrent use: callers serialize per session
+ * (the store does, with a KeyedQueue). On first use it reads the file's tail once to learn the parent
+ * id and whether the last line was torn.
+ */
+export class TranscriptAppender {
+  private parentId: string | null | undefined;
+  private needsNewline = false;
+
+  constructor(
+    readonly path: string,
+    private readonly opts: AppenderOptions = {},
+  ) {}
+
+  /** Id of the newest entry, i.e. the parent of the next one (after the first append or `prepare`). */
+  get lastEntryId(): string | null | undefined {
+    return this.parentId;
+  }
+
+  async append(input: NewTranscriptEntry): Promise<TranscriptEntry> {
+    if (this.parentId === undefined) await this.prepare();
+    const entry = buildEntry(input, this.parentId ?? null, (this.opts.now ?? Date.now)());
+    const line = serializeLine(entry);
+    // The fresh-line guarantee after a torn tail rides in the same write() as the line itself.
+    await this.writeLine(this.needsNewline ? `\n${line}` : line);
+    this.needsNewline = false;
+    this.parentId = entry.id;
+    return entry;
+  }
+
+  /** Reads the tail: the last entry id, and whether a torn last line needs a newline before appending. */
+  async prepare(): Promise<void> {
+    try {
+      const tail = await readTranscriptTail(this.path, { limit: 0 });
+      this.parentId = tail.lastEntryId;
+      this.needsNewline = tail.size > 0 && !tail.endsWithNewline;
+    } catch (err) {
+      if (!(err instanceof PincerError && err.code === "NOT_FOUND")) throw err;
+      if (!this.opts.header) throw err;
+      await createTranscript(this.path, this.opts.header(), { sync: this.opts.sync ?? false }).catch((e: unknown) => {
+        // Lost a creation race with another appender in this process: the file is there now.
+        if (!(e instanceof PincerError && e.code === "CONFLICT")) throw e;
+      });
+      this.parentId = null;
+      this.needsNewline = false;
+    }
+  }
+
+  private async writeLine(text: string): Promise<void> {
+    const handle = await open(this.path, constants.O_WRONLY | constants.O_APPEND).catch(
+      (err: NodeJS.ErrnoException) => {
+        if (err.code === "ENOENT") {
+          this.parentId = undefined;
+          throw new PincerError("NOT_FOUND", `transcript ${this.path} disappeared while appending`, {
+            retryable: true,
+          });
+        }
+        throw err;
+      },
+    );
+    try {
+      await writeFully(handle, Buffer.from(text));
+      if (this.opts.sync) await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  }
+}
+
+export interface TranscriptContents {
+  header?: SessionHeader;
+  entries: TranscriptEntry[];
+  skipped: SkippedLine[];
+}
+
+/**
+ * Reads a whole transcript. Torn, garbage and unknown lines anywhere are skipped and reported, never
+ * thrown; a missing file is NOT_FOUND. Only the first line may be the header.
+ */
+export async function readTranscript(path: string): Promise<TranscriptContents> {
+  const data = await readFile(path).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === "ENOENT") throw new PincerError("NOT_FOUND", `transcript ${path} does not exist`);
+    throw err;
+  });
+  const result: TranscriptContents = { entries: [], skipped: [] };
+  const endsWithNewline = data.length === 0 || data[data.length - 1] === 0x0a;
+  let offset = 0;
+  let lineNo = 0;
+  while (offset < data.length) {
+    let nl = data.indexOf(0x0a, offset);
+    const last = nl === -1;
+    if (last) nl = data.length;
+    lineNo += 1;
+    const text = data.toString("utf8", offset, nl);
+    if (text.trim()) {
+      const parsed = parseTranscriptLine(text);
+      if (!parsed.ok) {
+        const torn = last && !endsWithNewline && parsed.kind === "garbage";
+        result.skipped.push({
+          line: lineNo,
+          offset,
+          kind: torn ? "torn" : parsed.kind,
+          reason: torn ? `torn last line (no newline; interrupted write): ${parsed.reason}` : parsed.reason,
+        });
+      } else if ("header" in parsed) {
+        if (lineNo === 1) result.header = parsed.header;
+        else result.skipped.push({ line: lineNo, offset, kind: "invalid", reason: "session header after line 1" });
+      } else {
+        result.entries.push(parsed.entry);
+      }
+    }
+    offset = nl + 1;
+  }
+  return result;
+}
+
+/** Reads only the header line (first 64 KiB at most); undefined when missing or unreadable. */
+export async function readTranscriptHeader(path: string): Promise<SessionHeader | undefined> {
+  let handle: FileHandle;
+  try {
+    handle = await open(path, "r");
+  } catch {
+    return undefined;
+  }
+  try {
+    const buf = Buffer.alloc(64 * 1024);
+    const { bytesRead } = await handle.read(buf, 0, buf.length, 0);
+    const nl = buf.subarray(0, bytesRead).indexOf(0x0a);
+    const parsed = parseTranscriptLine(buf.toString("utf8", 0, nl === -1 ? bytesRead : nl));
+    return parsed.ok && "header" in parsed ? parsed.header : undefined;
+  } finally {
+    await handle.close();
+  }
+}
+
+export type ArchiveReason = "reset" | "deleted";
+
+/** OpenClaw's archive stamp: ISO time with ":" replaced, e.g. 2026-01-02T03-04-05.678Z. */
+export function archiveStamp(now: number): string {
+  return new Date(now).toISOString().replaceAll(":", "-");
+}
+
+/** Parses the stamp of `<id>.jsonl.<reason>.<stamp>`; undefined for other names. */
+export function parseArchiveName(name: string): { sessionId: string; reason: ArchiveReason; at: number } | undefined {
+  const m = /^(.+)\.jsonl\.(reset|deleted)\.(\d{4}-\d{2}-\d{2}T\d{2})-(\d{2})-(\d{2}(?:\.\d+)?Z)(?:\.\d+)?$/.exec(name);
+  if (!m) return undefined;
+  const at = Date.parse(`${m[3]}:${m[4]}:${m[5]}`);
+  return Number.isNaN(at) ? undefined : { sessionId: m[1]!, reason: m[2] as ArchiveReason, at };
+}
+
+/**
+ * Renames a transcript to `<file>.<reason>.<stamp>` (OpenClaw's naming, so its tools find them).
+ * Returns the archive path, or undefined when there was no file to archive.
+ */
+export async function archiveTranscript(path: string, reason: ArchiveReason, now: number): Promise<string | undefined> {
+  const base = `${path}.${reason}.${archiveStamp(now)}`;
+  for (let n = 0; n < 1000; n++) {
+    const target = n === 0 ? base : `${base}.${n}`;
+    const exists = await stat(target).then(
+      () => true,
+      () => false,
+    );
+    if (exists) continue;
+    try {
+      await rename(path, target);
+      return target;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+      throw err;
+    }
+  }
+  throw new PincerError("CONFLICT", `too many archives named ${base}.*`);
+}

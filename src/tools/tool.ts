@@ -1,0 +1,56 @@
+import { z } from "zod";
+import type { ImagePart, TextPart } from "../sessions/messages.js";
+
+export interface ToolContext {
+  signal: AbortSignal;
+  agentId: string;
+  sessionKey: string;
+  /** Streams partial output to watchers (agent events, stream "tool"). */
+  onUpdate?: (partial: string) => void;
+}
+
+export interface ToolOutput {
+  content: (TextPart | ImagePart)[];
+  isError?: boolean;
+}
+
+/**
+ * A tool is a plain object: one zod schema gives the model its JSON Schema and `execute` its typed,
+ * already-validated arguments. Failures are returned as `isError` results the model sees, not thrown.
+ */
+export interface AgentTool<S extends z.ZodType = z.ZodType> {
+  name: string;
+  description: string;
+  parameters: S;
+  execute(id: string, args: z.infer<S>, ctx: ToolContext): Promise<ToolOutput>;
+}
+
+export function defineTool<S extends z.ZodType>(tool: AgentTool<S>): AgentTool<S> {
+  return tool;
+}
+
+export interface ToolSpec {
+  name: string;
+  description: string;
+  parameters: Record<string, unknown>;
+}
+
+const specCache = new WeakMap<AgentTool, ToolSpec>();
+
+/** The JSON Schema view of a tool the model is given (computed once per tool). */
+export function toolSpec(tool: AgentTool): ToolSpec {
+  let spec = specCache.get(tool);
+  if (!spec) {
+    const { $schema: _omit, ...parameters } = z.toJSONSchema(tool.parameters, { io: "input" }) as Record<
+      string,
+      unknown
+    >;
+    spec = { name: tool.name, description: tool.description, parameters };
+    specCache.set(tool, spec);
+  }
+  return spec;
+}
+
+export function textResult(text: string, isError = false): ToolOutput {
+  return { content: [{ type: "text", text }], ...(isError ? { isError } : {}) };
+}
