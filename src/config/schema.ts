@@ -182,7 +182,7 @@ const SessionSchema = z
       .strictObject({
         pruneAfterDays: z.number().int().min(1).default(30),
         maxEntries: z.number().int().min(1).default(500),
-        /** A transcript larger than this is rotated to <id>.<n>.jsonl on the next reset. */
+        /** A transcript at least this large is archived (<id>.jsonl.reset.<stamp>) when its session rolls over by policy. */
         rotateBytes: z
           .number()
           .int()
