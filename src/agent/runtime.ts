@@ -269,6 +269,21 @@ export class AgentRuntime {
     }
   }
 
+  /** Prunes sessions idle past session.maintenance.pruneAfterDays and caps their number, per agent. */
+  async maintenance(): Promise<void> {
+    const { pruneAfterDays, maxEntries } = this.config.session.maintenance;
+    for (const agent of this.agents()) {
+      try {
+        const store = await this.store(agent.id);
+        const report = await store.maintenance({ pruneAfterDays, maxEntries });
+        const removed = report.pruned.length + report.evicted.length + report.archivesRemoved.length;
+        if (removed > 0) this.services.log.info({ agentId: agent.id, ...report }, "session maintenance");
+      } catch (err) {
+        this.services.log.warn({ err, agentId: agent.id }, "session maintenance failed");
+      }
+    }
+  }
+
   /** A reply that did not come from a model: slash commands, refusals. Persisted so history shows it. */
   async systemReply(key: string, agentId: string, text: string): Promise<AssistantMessage> {
     const message: AssistantMessage = {
@@ -285,8 +300,20 @@ export class AgentRuntime {
   }
 }
 
+/** How often old sessions are pruned (session.maintenance), besides once shortly after start. */
+const MAINTENANCE_INTERVAL_MS = 6 * 3_600_000;
+const MAINTENANCE_FIRST_DELAY_MS = 60_000;
+
 export async function startAgentRuntime(services: GatewayServices): Promise<AgentRuntime> {
   const runtime = new AgentRuntime(services);
   await runtime.ledger.load();
+  const first = setTimeout(() => void runtime.maintenance(), MAINTENANCE_FIRST_DELAY_MS);
+  const every = setInterval(() => void runtime.maintenance(), MAINTENANCE_INTERVAL_MS);
+  first.unref();
+  every.unref();
+  services.shutdownSignal.addEventListener("abort", () => {
+    clearTimeout(first);
+    clearInterval(every);
+  });
   return runtime;
 }
