@@ -1,5 +1,6 @@
 import { PincerError } from "../errors.js";
-import type { AgentMessage, AssistantMessage, UserMessage } from "../sessions/messages.js";
+import { emptyUsage } from "../models/usage.js";
+import type { AgentMessage, UserMessage } from "../sessions/messages.js";
 import { messageText } from "../sessions/messages.js";
 import type { SessionStore } from "../sessions/store.js";
 import { findAgent } from "./agents.js";
@@ -55,7 +56,7 @@ export async function executeTurn(runtime: AgentRuntime, job: TurnJob): Promise<
   if (command) {
     const text = await runCommand(runtime, store, job, command);
     const message = await runtime.systemReply(key, agentId, text);
-    writer.final(message, emptyUsageOf(message), "stop");
+    writer.final(message, emptyUsage(), "stop");
     return { status: "ok", text };
   }
 
@@ -296,16 +297,4 @@ async function runCommand(
     case "stop":
       return "Nothing is running.";
   }
-}
-
-function emptyUsageOf(_message: AssistantMessage) {
-  return {
-    input: 0,
-    output: 0,
-    cacheRead: 0,
-    cacheWrite: 0,
-    reasoning: 0,
-    totalTokens: 0,
-    cost: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, total: 0 },
-  };
 }

@@ -128,6 +128,22 @@ export class UsageLedger {
     return out;
   }
 
+  /** The sum of `daily` rows. */
+  static total(days: DayTotals[]): Omit<DayTotals, "date"> {
+    const t = { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, totalTokens: 0, totalCost: 0, calls: 0 };
+    for (const d of days) {
+      t.input += d.input;
+      t.output += d.output;
+      t.cacheRead += d.cacheRead;
+      t.cacheWrite += d.cacheWrite;
+      t.totalTokens += d.totalTokens;
+      t.totalCost += d.totalCost;
+      t.calls += d.calls;
+    }
+    t.totalCost = Math.round(t.totalCost * 1e8) / 1e8;
+    return t;
+  }
+
   /** Totals grouped by a field over the last `days` days. */
   groupBy(
     field: "agentId" | "model" | "provider" | "channel",

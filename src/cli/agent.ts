@@ -1,13 +1,6 @@
 import type { Command } from "commander";
 import type { TargetFlags } from "./target.js";
-
-function targetOptions(cmd: Command): Command {
-  return cmd
-    .option("--url <url>", "gateway WebSocket URL (default from config)")
-    .option("--token <token>", "gateway token")
-    .option("--password <password>", "gateway password")
-    .option("--timeout <ms>", "connect timeout in ms", "10000");
-}
+import { targetOptions } from "./target-options.js";
 
 export function registerAgentCommands(program: Command): void {
   targetOptions(program.command("agent").description("send one message to the agent and print the reply as it streams"))

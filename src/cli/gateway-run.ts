@@ -1,17 +1,10 @@
 import { PincerError } from "../errors.js";
 import type { AuthMode } from "../gateway/auth.js";
-import { parsePort } from "./gateway.js";
+import { parsePort, type RunFlags } from "./gateway.js";
 
 const AUTH_MODES = ["none", "token", "password"] as const;
 
-export async function runGateway(flags: {
-  port?: string;
-  bind?: string;
-  auth?: string;
-  token?: string;
-  password?: string;
-  verbose?: boolean;
-}): Promise<void> {
+export async function runGateway(flags: RunFlags): Promise<void> {
   if (flags.auth !== undefined && !(AUTH_MODES as readonly string[]).includes(flags.auth)) {
     throw new PincerError("INVALID_REQUEST", `--auth must be one of ${AUTH_MODES.join(", ")}, got "${flags.auth}"`);
   }

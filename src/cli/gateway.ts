@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import type { TargetFlags } from "./target.js";
 
-interface RunFlags {
+export interface RunFlags {
   port?: string;
   bind?: string;
   auth?: string;

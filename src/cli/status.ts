@@ -1,13 +1,6 @@
 import type { Command } from "commander";
 import type { TargetFlags } from "./target.js";
-
-function targetOptions(cmd: Command): Command {
-  return cmd
-    .option("--url <url>", "gateway WebSocket URL (default from config)")
-    .option("--token <token>", "gateway token")
-    .option("--password <password>", "gateway password")
-    .option("--timeout <ms>", "timeout in ms", "10000");
-}
+import { targetOptions } from "./target-options.js";
 
 export function registerStatusCommands(program: Command): void {
   targetOptions(program.command("status").description("show the running gateway's status"))

@@ -1,6 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { PincerConfigSchema } from "../config/schema.js";
-import { AuthFailureLimiter, assertBindAllowed, isLoopbackHost, resolveAuth, resolveBindHost, secretsEqual } from "./auth.js";
+import {
+  AuthFailureLimiter,
+  assertBindAllowed,
+  isLoopbackHost,
+  resolveAuth,
+  resolveBindHost,
+  secretsEqual,
+} from "./auth.js";
 
 const config = (auth: Record<string, unknown>) => PincerConfigSchema.parse({ gateway: { auth } });
 

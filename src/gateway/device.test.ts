@@ -40,17 +40,46 @@ describe("verifyDeviceSignature", () => {
   });
 
   it("lowercases platform and device family in v3", () => {
-    expect(deviceAuthPayload("v3", { deviceId: "d", clientId: "c", clientMode: "cli", role: "operator", scopes: ["a", "b"], signedAtMs: 5, token: "", nonce: "n", platform: " Linux ", deviceFamily: "Desktop" })).toBe(
-      "v3|d|c|cli|operator|a,b|5||n|linux|desktop",
-    );
+    expect(
+      deviceAuthPayload("v3", {
+        deviceId: "d",
+        clientId: "c",
+        clientMode: "cli",
+        role: "operator",
+        scopes: ["a", "b"],
+        signedAtMs: 5,
+        token: "",
+        nonce: "n",
+        platform: " Linux ",
+        deviceFamily: "Desktop",
+      }),
+    ).toBe("v3|d|c|cli|operator|a,b|5||n|linux|desktop");
   });
 
   it.each([
     ["another nonce", (p: ConnectParams) => p, "other", "tok", "DEVICE_AUTH_NONCE_MISMATCH"],
     ["a different token", (p: ConnectParams) => p, "n1", "other-token", "DEVICE_AUTH_SIGNATURE_INVALID"],
-    ["a device id not derived from the key", (p: ConnectParams) => ({ ...p, device: { ...p.device!, id: "f".repeat(64) } }), "n1", "tok", "DEVICE_AUTH_DEVICE_ID_MISMATCH"],
-    ["a key that is not Ed25519", (p: ConnectParams) => ({ ...p, device: { ...p.device!, publicKey: "AAAA" } }), "n1", "tok", "DEVICE_AUTH_PUBLIC_KEY_INVALID"],
-    ["a tampered scope list", (p: ConnectParams) => ({ ...p, scopes: ["operator.admin"] }), "n1", "tok", "DEVICE_AUTH_SIGNATURE_INVALID"],
+    [
+      "a device id not derived from the key",
+      (p: ConnectParams) => ({ ...p, device: { ...p.device!, id: "f".repeat(64) } }),
+      "n1",
+      "tok",
+      "DEVICE_AUTH_DEVICE_ID_MISMATCH",
+    ],
+    [
+      "a key that is not Ed25519",
+      (p: ConnectParams) => ({ ...p, device: { ...p.device!, publicKey: "AAAA" } }),
+      "n1",
+      "tok",
+      "DEVICE_AUTH_PUBLIC_KEY_INVALID",
+    ],
+    [
+      "a tampered scope list",
+      (p: ConnectParams) => ({ ...p, scopes: ["operator.admin"] }),
+      "n1",
+      "tok",
+      "DEVICE_AUTH_SIGNATURE_INVALID",
+    ],
   ])("rejects %s", (_name, mutate, nonce, token, code) => {
     expect(verifyDeviceSignature(mutate(makeDevice("v3")), nonce, token)?.code).toBe(code);
   });

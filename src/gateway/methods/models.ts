@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { UsageLedger } from "../../agent/usage-ledger.js";
 import { agentOf } from "./agent-access.js";
 import { defineMethod } from "./types.js";
 
@@ -19,15 +20,14 @@ export const usageStatusMethod = defineMethod({
   params: z.looseObject({}),
   handler: (_p, { services }) => {
     const runtime = agentOf(services);
-    const month = runtime.ledger.daily(31);
+    const month = UsageLedger.total(runtime.ledger.daily(31));
     const [today] = runtime.ledger.daily(1);
-    const sum = (field: "totalCost" | "totalTokens") => month.reduce((n, d) => n + d[field], 0);
     return {
       ts: Date.now(),
       providers: runtime.router.status(),
       model: runtime.modelStatus(),
       today,
-      last31Days: { totalCost: Math.round(sum("totalCost") * 1e8) / 1e8, totalTokens: sum("totalTokens") },
+      last31Days: { totalCost: month.totalCost, totalTokens: month.totalTokens, calls: month.calls },
     };
   },
 });
@@ -40,19 +40,7 @@ export const usageCostMethod = defineMethod({
     const ledger = agentOf(services).ledger;
     const days = p.days ?? 30;
     const daily = ledger.daily(days);
-    const totals = daily.reduce(
-      (t, d) => ({
-        input: t.input + d.input,
-        output: t.output + d.output,
-        cacheRead: t.cacheRead + d.cacheRead,
-        cacheWrite: t.cacheWrite + d.cacheWrite,
-        totalTokens: t.totalTokens + d.totalTokens,
-        totalCost: t.totalCost + d.totalCost,
-        calls: t.calls + d.calls,
-      }),
-      { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, totalTokens: 0, totalCost: 0, calls: 0 },
-    );
-    totals.totalCost = Math.round(totals.totalCost * 1e8) / 1e8;
+    const totals = UsageLedger.total(daily);
     return {
       updatedAt: Date.now(),
       days,

@@ -6,12 +6,21 @@ import { MethodRegistry } from "./registry.js";
 import { defineMethod, type MethodContext } from "./types.js";
 
 const ctx = (scopes: Scope[]): MethodContext =>
-  ({ services: {} as never, caller: { connId: "c", scopes: new Set(scopes), clientId: "t", clientMode: "test" }, signal: new AbortController().signal }) satisfies MethodContext;
+  ({
+    services: {} as never,
+    caller: { connId: "c", scopes: new Set(scopes), clientId: "t", clientMode: "test" },
+    signal: new AbortController().signal,
+  }) satisfies MethodContext;
 
 function registry() {
   const r = new MethodRegistry();
   r.register(
-    defineMethod({ name: "echo", scope: "operator.read", params: z.strictObject({ limit: z.number().int() }), handler: (p) => p.limit * 2 }),
+    defineMethod({
+      name: "echo",
+      scope: "operator.read",
+      params: z.strictObject({ limit: z.number().int() }),
+      handler: (p) => p.limit * 2,
+    }),
     defineMethod({ name: "danger", scope: "operator.admin", params: z.object({}), handler: () => "done" }),
   );
   return r;
@@ -55,6 +64,8 @@ describe("MethodRegistry", () => {
 
   it("refuses a method registered twice", () => {
     const r = registry();
-    expect(() => r.register(defineMethod({ name: "echo", scope: "operator.read", params: z.object({}), handler: () => 1 }))).toThrow(/twice/);
+    expect(() =>
+      r.register(defineMethod({ name: "echo", scope: "operator.read", params: z.object({}), handler: () => 1 })),
+    ).toThrow(/twice/);
   });
 });
