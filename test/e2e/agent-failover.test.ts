@@ -119,7 +119,7 @@ describe("model failover through the gateway", () => {
     const final = await t.turn("fallback please", { sessionKey: "fb-1" });
     expect(final.state).toBe("final");
     expect(final.message.provider).toBe("backup");
-    expect(t.fake.requests.at(-1)?.api).toBe("anthropic-messages");
+    expect(t.fake.requests.at(-1)?.api).toBe("anthropic");
   });
 
   it("a stream cut mid-reply ends in an error with the partial text; the transcript stays readable", async () => {
