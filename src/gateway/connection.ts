@@ -171,7 +171,6 @@ export class GatewayConnection implements EventSink {
     this.authed = true;
     this.scopes = grantScopes(params.scopes);
     const { services } = this.deps;
-    this.unsubscribe = services.events.add(this);
     services.presence.upsert(this.connId, {
       host: params.client.displayName ?? params.client.id,
       ip: this.remote,
@@ -187,6 +186,9 @@ export class GatewayConnection implements EventSink {
       ...(params.device ? { deviceId: params.device.id } : {}),
     });
     this.respond(id, true, buildHello(services, this.connId, [...this.scopes], params.role ?? "operator"));
+    // Subscribed only after hello-ok went out: the connect response must be the first frame after the challenge,
+    // and the hello snapshot already holds the presence change this connection caused.
+    this.unsubscribe = services.events.add(this);
     services.log.info(
       { connId: this.connId, client: params.client.id, mode: params.client.mode, remote: this.remote },
       "client connected",

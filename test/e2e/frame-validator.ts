@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
+import { join } from "node:path";
 import { Ajv, type ValidateFunction } from "ajv";
 import addFormats from "ajv-formats";
 import WebSocket from "ws";
@@ -10,8 +10,11 @@ import WebSocket from "ws";
  * class (draft-07) is the right one; its `definitions` have no cross-$refs and are compiled on first use, once.
  */
 
-const require = createRequire(import.meta.url);
-export const PROTOCOL_SCHEMA_PATH = require.resolve("@openclaw/gateway-protocol/protocol.schema.json");
+// The package's exports map does not expose the JSON file, so it is read from node_modules directly.
+export const PROTOCOL_SCHEMA_PATH = join(
+  import.meta.dirname,
+  "../../node_modules/@openclaw/gateway-protocol/protocol.schema.json",
+);
 
 interface ProtocolSchema {
   $id: string;
