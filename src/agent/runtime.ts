@@ -14,7 +14,7 @@ import { parseSlashCommand } from "./commands.js";
 import { defaultAgent, findAgent, listAgents, type AgentInfo } from "./agents.js";
 import { RunRegistry, type RunOutcome, type RunRecord } from "./runs.js";
 import { Semaphore } from "./semaphore.js";
-import { executeTurn, type QueuedInput } from "./session-turn.js";
+import { executeTurn, GATEWAY_REPLY_ORIGIN, type QueuedInput } from "./session-turn.js";
 import { UsageLedger } from "./usage-ledger.js";
 import { RunEventWriter } from "./wire-events.js";
 
@@ -58,6 +58,8 @@ export class AgentRuntime {
   private readonly stores = new Map<string, Promise<SessionStore>>();
   /** Inputs accepted but not yet in a turn, per session key (collect/steer modes drain several at once). */
   private readonly pending = new Map<string, QueuedInput[]>();
+  /** Run id → the run whose turn answers it (its input was collected or steered into that turn). */
+  private readonly hosts = new Map<string, RunRecord>();
   private stopping = false;
 
   constructor(readonly services: GatewayServices) {
@@ -116,35 +118,35 @@ export class AgentRuntime {
     const existing = this.runs.get(params.idempotencyKey);
     if (existing) return this.ack(existing, true);
     const { key, agent } = this.resolveKey(params.sessionKey, params.agentId);
-    const run = this.runs.create(params.idempotencyKey, key, agent.id);
     if (parseSlashCommand(params.message)?.name === "stop") {
-      // /stop must not wait in the queue behind the run it is meant to stop.
-      const { runIds } = this.abort(key, undefined, agent.id);
+      // /stop must not wait in the queue behind the run it is meant to stop; it is created after the
+      // stop so it does not count (or abort) itself.
+      const stopped = this.stopSession(key, agent.id, undefined, "stopped by /stop");
+      const run = this.runs.create(params.idempotencyKey, key, agent.id);
       const text =
-        runIds.length > 0
-          ? `Stopped ${runIds.length === 1 ? "the running reply" : `${runIds.length} runs`}.`
+        stopped.length > 0
+          ? `Stopped ${stopped.length === 1 ? "the running reply" : `${stopped.length} runs`}.`
           : "Nothing is running.";
-      new RunEventWriter(run.runId, key, agent.id, (event, payload) =>
-        this.services.events.broadcast(event, payload),
-      ).reply(text);
+      this.writerFor(run.runId, key, agent.id).reply(text);
       this.runs.finish(run, { status: "ok", text });
       return this.ack(run, false);
     }
+    const mode = params.queueMode ?? "collect";
+    if (mode === "interrupt") this.stopSession(key, agent.id, undefined, "interrupted by a newer message");
+    const run = this.runs.create(params.idempotencyKey, key, agent.id);
     const input: QueuedInput = {
       runId: run.runId,
+      mode,
       message: { role: "user", content: params.message, timestamp: run.acceptedAt },
       ...(params.modelOverride ? { modelOverride: params.modelOverride } : {}),
       ...(params.channel ? { channel: params.channel } : {}),
     };
-    const mode = params.queueMode ?? "collect";
-    const active = this.runs.active(key).filter((r) => r !== run);
-    if (mode === "interrupt") for (const r of active) r.controller.abort(new Error("interrupted by a newer message"));
     const list = this.pending.get(key) ?? [];
     list.push(input);
     this.pending.set(key, list);
     // Every input gets its own lane slot; a slot whose input was already taken by an earlier turn
     // (collect, steer) finishes with that turn's outcome.
-    void this.lanes.run(key, () => this.runLane(key, agent.id, run, mode));
+    void this.lanes.run(key, () => this.runLane(key, agent.id, run));
     return this.ack(run, false);
   }
 
@@ -161,33 +163,46 @@ export class AgentRuntime {
     };
   }
 
-  private async runLane(key: string, agentId: string, run: RunRecord, mode: QueueMode): Promise<void> {
+  private writerFor(runId: string, key: string, agentId: string): RunEventWriter {
+    return new RunEventWriter(runId, key, agentId, (event, payload) => this.services.events.broadcast(event, payload));
+  }
+
+  private async runLane(key: string, agentId: string, run: RunRecord): Promise<void> {
     if (run.outcome) return;
     const list = this.pending.get(key) ?? [];
     const mine = list.findIndex((i) => i.runId === run.runId);
     if (mine < 0) return; // an earlier turn took this input and finishes this run with its own outcome
-    const inputs = mode === "collect" ? list.splice(0) : list.splice(mine, 1);
+    const own = list[mine] as QueuedInput;
+    // A collect message takes the collect messages queued right behind it into the same turn; a followup
+    // or steer message queued in between keeps its own place.
+    let end = mine + 1;
+    if (own.mode === "collect") while (end < list.length && list[end]?.mode === "collect") end += 1;
+    const inputs = list.splice(mine, end - mine);
     if (list.length === 0) this.pending.delete(key);
     /** Other runs whose inputs this turn consumed (collected now, or steered in between tool steps). */
     const consumed: RunRecord[] = [];
     const take = (taken: QueuedInput[]) => {
       for (const i of taken) {
         const r = this.runs.get(i.runId);
-        if (r && r !== run && !r.outcome) consumed.push(r);
+        if (r && r !== run && !r.outcome) {
+          consumed.push(r);
+          this.hosts.set(r.runId, run);
+        }
       }
     };
     take(inputs);
     const steer = () => {
-      if (mode !== "steer") return [];
       const waiting = this.pending.get(key) ?? [];
-      this.pending.delete(key);
-      take(waiting);
+      const steered = waiting.filter((i) => i.mode === "steer");
+      if (steered.length === 0) return [];
+      const rest = waiting.filter((i) => i.mode !== "steer");
+      if (rest.length > 0) this.pending.set(key, rest);
+      else this.pending.delete(key);
+      take(steered);
       for (const r of consumed) if (r.status === "queued") this.runs.start(r);
-      return waiting;
+      return steered;
     };
-    const writer = new RunEventWriter(run.runId, key, agentId, (event, payload) =>
-      this.services.events.broadcast(event, payload),
-    );
+    const writer = this.writerFor(run.runId, key, agentId);
     let release: (() => void) | undefined;
     let outcome: Omit<RunOutcome, "endedAt">;
     try {
@@ -210,23 +225,41 @@ export class AgentRuntime {
       release?.();
     }
     this.runs.finish(run, outcome);
-    for (const r of consumed) this.runs.finish(r, outcome);
+    for (const r of consumed) {
+      this.hosts.delete(r.runId);
+      this.runs.finish(r, outcome);
+      // Clients wait for a terminal event per run id; the reply itself went out under the host run.
+      this.writerFor(r.runId, key, agentId).answeredBy(run.runId, outcome);
+    }
   }
 
   /** chat.abort: stops the session's running (and, unless a runId is given, queued) runs. */
   abort(rawKey: string, runId?: string, agentId?: string): { aborted: boolean; runIds: string[] } {
-    const { key } = this.resolveKey(rawKey, agentId);
+    const { key, agent } = this.resolveKey(rawKey, agentId);
+    const stopped = this.stopSession(key, agent.id, runId, "aborted by the user");
+    return { aborted: stopped.length > 0, runIds: stopped.map((r) => r.runId) };
+  }
+
+  /**
+   * Aborts the session's active runs (or just `runId`). A run still waiting in the queue is dropped at once
+   * with its own `aborted` event; a running turn ends through its own path; a run answered inside another
+   * run's turn (collect, steer) stops that turn.
+   */
+  private stopSession(key: string, agentId: string, runId: string | undefined, reason: string): RunRecord[] {
     const targets = this.runs.active(key).filter((r) => !runId || r.runId === runId);
-    for (const r of targets) r.controller.abort(new Error("aborted by the user"));
-    if (!runId) {
-      const queued = this.pending.get(key) ?? [];
-      this.pending.delete(key);
-      for (const i of queued) {
-        const r = this.runs.get(i.runId);
-        if (r && !r.outcome) this.runs.finish(r, { status: "aborted", text: "" });
+    const waiting = this.pending.get(key) ?? [];
+    for (const r of targets) {
+      const queued = waiting.findIndex((i) => i.runId === r.runId);
+      if (queued >= 0) {
+        waiting.splice(queued, 1);
+        this.runs.finish(r, { status: "aborted", text: "" });
+        this.writerFor(r.runId, key, agentId).aborted(undefined);
+        continue;
       }
+      (this.hosts.get(r.runId) ?? r).controller.abort(new Error(reason));
     }
-    return { aborted: targets.length > 0, runIds: targets.map((r) => r.runId) };
+    if (waiting.length === 0) this.pending.delete(key);
+    return targets;
   }
 
   contextWindow(agentId: string, override?: string): number | undefined {
@@ -290,8 +323,7 @@ export class AgentRuntime {
       role: "assistant",
       content: [{ type: "text", text }],
       stopReason: "stop",
-      provider: "pincer",
-      model: "gateway",
+      ...GATEWAY_REPLY_ORIGIN,
       timestamp: Date.now(),
     };
     const store = await this.store(agentId);

@@ -17,12 +17,14 @@ import {
 } from "./compaction.js";
 import { buildSystemPrompt, loadBootstrapFiles } from "./prompt.js";
 import type { RunOutcome, RunRecord } from "./runs.js";
-import type { AgentRuntime } from "./runtime.js";
+import type { AgentRuntime, QueueMode } from "./runtime.js";
 import { runTurn, type ModelStreamEvent } from "./turn.js";
 import { chatErrorKind, type RunEventWriter } from "./wire-events.js";
 
 export interface QueuedInput {
   runId: string;
+  /** How this message joins the session's queue (chat.send queueMode). */
+  mode: QueueMode;
   message: UserMessage;
   modelOverride?: string;
   channel?: string;
@@ -90,7 +92,7 @@ export async function executeTurn(runtime: AgentRuntime, job: TurnJob): Promise<
   let messages = context.messages;
   const window = runtime.contextWindow(agentId, modelOverride) ?? FALLBACK_CONTEXT_WINDOW;
   if (needsCompaction(promptTokens(system, messages), window, defaults.compaction.threshold)) {
-    const compacted = await compact(runtime, store, job, context, modelOverride);
+    const compacted = await compact(runtime, store, job, context, modelOverride, { reason: "threshold" });
     if (compacted) messages = compacted;
   }
 
@@ -150,6 +152,17 @@ export async function executeTurn(runtime: AgentRuntime, job: TurnJob): Promise<
   return { status: "ok", text, usage: result.usage };
 }
 
+/** Provider and model recorded on replies the gateway makes without a model (see AgentRuntime.systemReply). */
+export const GATEWAY_REPLY_ORIGIN = { provider: "pincer", model: "gateway" } as const;
+
+export function isGatewayReply(message: AgentMessage): boolean {
+  return (
+    message.role === "assistant" &&
+    message.provider === GATEWAY_REPLY_ORIGIN.provider &&
+    message.model === GATEWAY_REPLY_ORIGIN.model
+  );
+}
+
 interface LoadedContext {
   messages: AgentMessage[];
   /** Transcript entry ids parallel to `messages` (the summary stand-in has none). */
@@ -166,6 +179,9 @@ export async function loadContext(store: SessionStore, key: string): Promise<Loa
     const firstKept = entries.findIndex((e) => e.id === compaction.firstKeptEntryId);
     if (firstKept >= 0) entries = entries.slice(firstKept);
   }
+  // Replies the gateway made itself (slash commands) are for the user, not the model: leaving them out
+  // also keeps a fresh session from opening with an assistant message, which some providers reject.
+  entries = entries.filter((e) => !isGatewayReply(e.message as AgentMessage));
   const messages = entries.map((e) => e.message as AgentMessage);
   const ids: (string | undefined)[] = entries.map((e) => e.id);
   if (compaction) {
@@ -187,15 +203,16 @@ async function compact(
   job: TurnJob,
   context: LoadedContext,
   modelOverride: string | undefined,
-  instructions?: string,
+  opts: { reason: "threshold" | "manual"; instructions?: string },
 ): Promise<AgentMessage[] | undefined> {
+  const { instructions } = opts;
   const keep = runtime.config.agents.defaults.compaction.keepRecentTurns;
   const cut = compactionCut(context.messages, keep);
   const firstKeptId = context.ids[cut];
   if (cut <= (context.summary ? 1 : 0) || !firstKeptId) return undefined;
   const older = context.messages.slice(context.summary ? 1 : 0, cut);
   const tokensBefore = promptTokens("", context.messages);
-  job.writer.lifecycle("start", { phase: "compaction", tokensBefore });
+  job.writer.compaction("start", { reason: opts.reason, tokensBefore });
   let summary = "";
   let failed: string | undefined;
   const request = {
@@ -231,6 +248,11 @@ async function compact(
     }
   }
   if (failed || !summary.trim()) {
+    job.writer.compaction("end", {
+      reason: opts.reason,
+      completed: false,
+      error: failed ?? "the summary came back empty",
+    });
     runtime.services.log.warn(
       { key: job.key, error: failed },
       "compaction summary failed; continuing without compaction",
@@ -238,7 +260,14 @@ async function compact(
     return undefined;
   }
   await store.append(job.key, { type: "compaction", summary, firstKeptEntryId: firstKeptId, tokensBefore });
-  return [summaryMessage(summary, Date.now()), ...context.messages.slice(cut)];
+  const compacted = [summaryMessage(summary, Date.now()), ...context.messages.slice(cut)];
+  job.writer.compaction("end", {
+    reason: opts.reason,
+    completed: true,
+    tokensBefore,
+    tokensAfter: promptTokens("", compacted),
+  });
+  return compacted;
 }
 
 async function runCommand(
@@ -289,7 +318,10 @@ async function runCommand(
     }
     case "compact": {
       const context = await loadContext(store, key);
-      const compacted = await compact(runtime, store, job, context, store.get(key)?.model, command.arg || undefined);
+      const compacted = await compact(runtime, store, job, context, store.get(key)?.model, {
+        reason: "manual",
+        ...(command.arg ? { instructions: command.arg } : {}),
+      });
       return compacted
         ? `Compacted the conversation: ${context.messages.length} messages now stand as a summary plus ${compacted.length - 1} recent ones.`
         : "Nothing to compact yet.";

@@ -32,6 +32,11 @@ export class RunEventWriter {
     this.agent("lifecycle", { phase, ...data });
   }
 
+  /** Compaction progress on its own stream, as OpenClaw clients expect: start, then end with the outcome. */
+  compaction(phase: "start" | "end", data: Record<string, unknown> = {}): void {
+    this.agent("compaction", { ...data, phase });
+  }
+
   turnEvent(ev: TurnEvent): void {
     switch (ev.type) {
       case "model_attempt":
@@ -104,6 +109,29 @@ export class RunEventWriter {
       ...(message ? { message } : {}),
     });
     this.lifecycle("error", { error: errorMessage });
+  }
+
+  /**
+   * The end of a run whose message was answered inside another run's turn (collect, steer). The reply went
+   * out under `hostRunId`; this run's final carries no message, which OpenClaw clients read as "see history".
+   */
+  answeredBy(hostRunId: string, outcome: { status: "ok" | "error" | "aborted"; error?: { kind: string; message: string } }): void {
+    switch (outcome.status) {
+      case "ok":
+        this.chat({ state: "final" });
+        this.lifecycle("end", { answeredBy: hostRunId });
+        break;
+      case "aborted":
+        this.chat({ state: "aborted", stopReason: "aborted" });
+        this.lifecycle("end", { stopReason: "aborted", answeredBy: hostRunId });
+        break;
+      case "error": {
+        const errorMessage = outcome.error?.message ?? "the run failed";
+        this.chat({ state: "error", errorMessage, errorKind: chatErrorKind(outcome.error?.kind) });
+        this.lifecycle("error", { error: errorMessage, answeredBy: hostRunId });
+        break;
+      }
+    }
   }
 
   /** A reply produced without a model call (slash commands, budget refusals). */

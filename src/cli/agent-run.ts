@@ -1,6 +1,10 @@
 import { randomUUID } from "node:crypto";
 import { PincerError } from "../errors.js";
+import type { GatewayClient } from "../gateway/client.js";
 import { withClient, type TargetFlags } from "./target.js";
+
+/** One agent.wait call waits at most this long; the loop asks again until the run ends. */
+const WAIT_SLICE_MS = 5 * 60_000;
 
 interface ChatEvent {
   runId: string;
@@ -36,7 +40,13 @@ export async function runAgentMessage(
       });
       if (ack.status !== "accepted" && ack.status !== "in_flight")
         throw new PincerError("CONFLICT", `run ${ack.runId} already ${ack.status}`);
-      const final = await done;
+      // Waiting on events alone would let the process exit 0 when the gateway dies mid-reply (nothing keeps
+      // the event loop alive); a pending agent.wait rejects when the connection closes.
+      const final = await Promise.race([done, watchRun(client, runId).then(() => done)]);
+      if (final.state === "final" && !final.message && !flags.json) {
+        // The message was answered inside another run's turn (queue mode collect): the reply is in history.
+        final.message = await lastAssistantMessage(client, flags.session, flags.agent);
+      }
       if (flags.json) {
         process.stdout.write(`${JSON.stringify(final, null, 2)}\n`);
       } else if (final.state === "final") {
@@ -65,4 +75,26 @@ export async function runAgentMessage(
       },
     },
   );
+}
+
+/** Resolves once the gateway says the run has ended; rejects when the connection is lost. */
+async function watchRun(client: GatewayClient, runId: string): Promise<void> {
+  for (;;) {
+    const res = await client.call<{ status: string }>("agent.wait", { runId, timeoutMs: WAIT_SLICE_MS });
+    if (res.status !== "timeout") return;
+  }
+}
+
+async function lastAssistantMessage(
+  client: GatewayClient,
+  sessionKey: string,
+  agentId: string | undefined,
+): Promise<ChatEvent["message"]> {
+  const history = await client.call<{ messages: { role: string; content?: unknown }[] }>("chat.history", {
+    sessionKey,
+    limit: 5,
+    ...(agentId ? { agentId } : {}),
+  });
+  const last = history.messages.filter((m) => m.role === "assistant").at(-1);
+  return Array.isArray(last?.content) ? { content: last.content as { type: string; text?: string }[] } : undefined;
 }

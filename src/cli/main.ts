@@ -1,16 +1,20 @@
-import { Command, CommanderError } from "commander";
+import { createRequire } from "node:module";
+import type { Command } from "commander";
 import { PINCER_VERSION } from "../version.js";
 import { registerAgentCommands } from "./agent.js";
 import { registerConfigCommands } from "./config.js";
 import { registerGatewayCommands } from "./gateway.js";
 import { registerStatusCommands } from "./status.js";
 
+// commander is CommonJS: require() skips the ESM wrapping of its files, a few ms of every `pincer` command.
+const commander = createRequire(import.meta.url)("commander") as typeof import("commander");
+
 /**
  * The `pincer` program. Command groups register their names and flags here (cheap); each action lazy-imports
  * what it needs, so `pincer --help` loads almost nothing.
  */
 export function buildProgram(): Command {
-  const program = new Command("pincer")
+  const program = new commander.Command("pincer")
     .description("Pincer: a light, lossless, secure-by-default AI assistant gateway (OpenClaw protocol v4)")
     .version(PINCER_VERSION, "-V, --version")
     .showHelpAfterError()
@@ -27,7 +31,7 @@ export async function main(argv: string[]): Promise<void> {
   try {
     await program.parseAsync(argv);
   } catch (err) {
-    if (err instanceof CommanderError) {
+    if (err instanceof commander.CommanderError) {
       // Commander already printed help or the usage error.
       if (err.exitCode !== 0) process.exitCode = err.exitCode;
       return;

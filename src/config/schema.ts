@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { AgentSandboxConfigSchema, SandboxConfigSchema } from "../sandbox/config-schema.js";
+import { AgentToolsConfigSchema, McpConfigSchema, ToolsConfigSchema } from "../tools/config-schema.js";
 
 /**
  * The whole of pincer.json as one zod schema. Types, validation errors and the JSON Schema served by
@@ -147,6 +149,7 @@ const AgentDefaultsSchema = z
         memoryFlush: z.boolean().default(true),
       })
       .prefault({}),
+    sandbox: SandboxConfigSchema,
   })
   .prefault({});
 
@@ -156,6 +159,8 @@ const AgentEntrySchema = z.looseObject({
   default: z.boolean().optional(),
   workspace: z.string().optional(),
   model: ModelRefSchema.optional(),
+  tools: AgentToolsConfigSchema.optional(),
+  sandbox: AgentSandboxConfigSchema.optional(),
 });
 
 const AgentsSchema = z
@@ -212,7 +217,8 @@ export const PincerConfigSchema = z.strictObject({
   session: SessionSchema,
   logging: LoggingSchema,
   channels: Section.optional(),
-  tools: Section.optional(),
+  tools: ToolsConfigSchema,
+  mcp: McpConfigSchema,
   skills: Section.optional(),
   cron: Section.optional(),
   hooks: Section.optional(),

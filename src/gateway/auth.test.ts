@@ -85,4 +85,14 @@ describe("AuthFailureLimiter", () => {
     limiter.recordFailure("a");
     expect(limiter.lockedFor("a")).toBe(0);
   });
+
+  it("forgets expired addresses so one-off failures from many addresses do not pile up", () => {
+    let now = 0;
+    const limiter = new AuthFailureLimiter(3, 1_000, () => now);
+    for (let i = 0; i < 10_000; i++) limiter.recordFailure(`10.0.${i >> 8}.${i & 255}`);
+    expect(limiter.tracked).toBe(10_000);
+    now = 5_000;
+    limiter.recordFailure("fresh");
+    expect(limiter.tracked).toBe(1);
+  });
 });

@@ -72,6 +72,9 @@ export function secretsEqual(given: string, expected: string): boolean {
   return timingSafeEqual(a, b);
 }
 
+/** Beyond this many addresses with recent failures, expired entries are dropped before adding more. */
+const MAX_TRACKED_ADDRESSES = 10_000;
+
 /**
  * Counts failed auth per remote address; past `maxFailures` inside the window the address is locked out
  * for `lockoutMs`, so a token cannot be guessed by brute force.
@@ -94,6 +97,7 @@ export class AuthFailureLimiter {
 
   recordFailure(address: string): void {
     const now = this.now();
+    if (this.failures.size >= MAX_TRACKED_ADDRESSES) this.prune(now);
     const entry = this.failures.get(address);
     if (!entry || now - entry.firstAt > this.lockoutMs) {
       this.failures.set(address, { count: 1, firstAt: now, lockedUntil: 0 });
@@ -105,5 +109,16 @@ export class AuthFailureLimiter {
 
   recordSuccess(address: string): void {
     this.failures.delete(address);
+  }
+
+  get tracked(): number {
+    return this.failures.size;
+  }
+
+  /** Forgets addresses whose window and lockout are over, so many one-off failures cannot grow the table. */
+  private prune(now: number): void {
+    for (const [address, entry] of this.failures) {
+      if (now - entry.firstAt > this.lockoutMs && entry.lockedUntil <= now) this.failures.delete(address);
+    }
   }
 }

@@ -1,6 +1,10 @@
 import { mkdirSync } from "node:fs";
+import { createRequire } from "node:module";
 import { join } from "node:path";
-import pino, { type Logger } from "pino";
+import type { Logger, StreamEntry } from "pino";
+
+// pino is CommonJS: require() skips the ESM wrapping of its files, a few ms of every gateway start.
+const pino = createRequire(import.meta.url)("pino") as typeof import("pino").default;
 
 export type { Logger };
 
@@ -39,7 +43,7 @@ export function logFileName(date = new Date()): string {
  * otherwise. Console output goes to stderr so `pincer gateway call … --json` keeps stdout clean.
  */
 export async function createLogger(opts: LoggerOptions): Promise<{ logger: Logger; file?: string }> {
-  const streams: pino.StreamEntry[] = [];
+  const streams: StreamEntry[] = [];
   const consoleLevel = opts.consoleLevel ?? opts.level;
   if (consoleLevel !== "silent") {
     if (opts.pretty) {

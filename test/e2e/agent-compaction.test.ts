@@ -2,14 +2,15 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { RecordedRequest } from "../fixtures/fake-llm/index.js";
-import { type AgentGateway, fakeConfig, startAgentGateway, textOf } from "./agent-gateway.js";
+import { type AgentGateway, agentEventErrors, fakeConfig, startAgentGateway, textOf } from "./agent-gateway.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: wire payloads are read ad hoc by assertions.
 type Any = any;
 
 /**
  * Compaction through the gateway: a 2,000-token window, compaction at 80 % of it, two recent turns kept.
- * The fake answers summary requests (recognised by the summarizer's system prompt) with a fixed summary.
+ * The fake answers summary requests (recognised by the summarizer's system prompt) with a fixed summary and
+ * echoes everything else, so each turn costs about twice its message.
  */
 let t: AgentGateway;
 const SUMMARY = "SUMMARY: the user sent numbered long messages about topics one to three.";
@@ -27,7 +28,7 @@ afterAll(async () => {
 });
 beforeEach(() => {
   t.fake.reset();
-  t.fake.setDefault((req) => (isSummaryRequest(req) ? { text: SUMMARY } : { text: `ok ${req.lastUserText.slice(0, 12)}` }));
+  t.fake.setDefault((req) => (isSummaryRequest(req) ? { text: SUMMARY } : { text: `ack ${req.lastUserText}` }));
 });
 
 /** ~250 tokens of text that names its topic, so a request can be searched for it. */
@@ -42,6 +43,12 @@ describe("compaction through the gateway", () => {
     }
     const summaries = t.fake.requests.filter(isSummaryRequest);
     expect(summaries.length).toBeGreaterThanOrEqual(1);
+    // Progress goes out on the agent `compaction` stream, as OpenClaw clients expect.
+    const progress = t.events.all.filter((e) => e.event === "agent" && e.payload.stream === "compaction");
+    expect(progress[0]?.payload.data).toMatchObject({ phase: "start", reason: "threshold" });
+    expect(progress[1]?.payload.data).toMatchObject({ phase: "end", completed: true });
+    expect(progress[1]?.payload.data.tokensAfter).toBeLessThan(progress[1]?.payload.data.tokensBefore);
+    for (const e of progress) expect(agentEventErrors(e.payload)).toBeUndefined();
     // The first summary request carries the oldest turns.
     expect(JSON.stringify(summaries[0]?.body.messages)).toContain("topic-one");
 
@@ -105,10 +112,18 @@ describe("compaction through the gateway", () => {
   it("a failing summary call leaves the turn to run uncompacted", async () => {
     for (const topic of ["fail-one", "fail-two", "fail-three"]) await t.turn(long(topic), { sessionKey: "fail-1" });
     t.fake.setDefault((req) =>
-      isSummaryRequest(req) ? { error: { status: 400, message: "no summaries today" } } : { text: "still here" },
+      isSummaryRequest(req) ? { error: { status: 400, message: "no summaries today" } } : { text: `still here ${req.lastUserText}` },
     );
     const final = await t.turn(long("fail-four"), { sessionKey: "fail-1" });
     expect(final.state).toBe("final");
-    expect(textOf(final.message)).toBe("still here");
+    expect(textOf(final.message)).toMatch(/^still here fail-four/);
+    const end = t.events
+      .agent(final.runId)
+      .find((e: Any) => e.stream === "compaction" && e.data.phase === "end");
+    expect(end.data).toMatchObject({ completed: false });
+    expect(end.data.error).toContain("no summaries today");
+    expect(t.fake.requests.some(isSummaryRequest)).toBe(true);
+    const history = await t.client.call<Any>("chat.history", { sessionKey: "fail-1" });
+    expect(history.compaction).toBeUndefined();
   });
 });

@@ -42,6 +42,19 @@ function okPayload(frame: ServerFrame): unknown {
   return frame.payload;
 }
 
+describe("the validator itself", () => {
+  it("rejects payloads that break the schema, so passing checks mean something", () => {
+    expect(validator.errors("TickEvent", { ts: "now" })).not.toEqual([]);
+    expect(validator.errors("TickEvent", { ts: 1, extra: true })).not.toEqual([]);
+    expect(validator.errors("HelloOk", { type: "hello-ok" })).not.toEqual([]);
+    expect(validator.errors("Snapshot/properties/health", { ok: false })).not.toEqual([]);
+    expect(validator.serverFrameErrors({ type: "res", id: "1" })).not.toEqual([]);
+    expect(validator.serverFrameErrors({ type: "req", id: "1", method: "x" })).not.toEqual([]);
+    expect(validator.errors("TickEvent", { ts: 1 })).toEqual([]);
+    expect(() => validator.errors("NoSuchDefinition", {})).toThrow(/no definition/);
+  });
+});
+
 describe("handshake", () => {
   it("sends connect.challenge first, with a nonce and a timestamp", async () => {
     const first = sock.frames[0];
@@ -80,7 +93,9 @@ describe("handshake", () => {
           resolve(JSON.parse(data.toString()));
           ws.close(1008, "recorded");
         });
-        ws.send(JSON.stringify({ type: "event", event: "connect.challenge", payload: { nonce: "n".repeat(32), ts: 1 } }));
+        ws.send(
+          JSON.stringify({ type: "event", event: "connect.challenge", payload: { nonce: "n".repeat(32), ts: 1 } }),
+        );
       });
     });
     const port = (wss.address() as AddressInfo).port;

@@ -202,8 +202,16 @@ export class RawProtocolSocket {
   }
 }
 
-/** A connect that conforms to ConnectParams, as a CLI client would send it. */
-export function baseConnectParams(): Record<string, unknown> {
+export interface BaseConnectParams {
+  minProtocol: number;
+  maxProtocol: number;
+  client: { id: string; version: string; platform: string; mode: string; deviceFamily?: string };
+  role: string;
+  scopes: string[];
+}
+
+/** A connect that conforms to ConnectParams, as a test client would send it. */
+export function baseConnectParams(): BaseConnectParams {
   return {
     minProtocol: 4,
     maxProtocol: 4,

@@ -110,7 +110,14 @@ describe("frame size limits", () => {
   it("closes with 1009 when a pre-auth frame exceeds 64 KiB", async () => {
     const s = await open();
     await s.challenge();
-    s.sendRaw(JSON.stringify({ type: "req", id: "big", method: "connect", params: { pad: "x".repeat(PREAUTH_MAX_FRAME_BYTES) } }));
+    s.sendRaw(
+      JSON.stringify({
+        type: "req",
+        id: "big",
+        method: "connect",
+        params: { pad: "x".repeat(PREAUTH_MAX_FRAME_BYTES) },
+      }),
+    );
     expect((await s.closed).code).toBe(1009);
   });
 
@@ -122,7 +129,9 @@ describe("frame size limits", () => {
 
   it("closes with 1009 when a frame exceeds gateway.maxPayloadBytes", async () => {
     const s = await authed();
-    s.sendRaw(JSON.stringify({ type: "req", id: "huge", method: "health", params: { pad: "x".repeat(MAX_PAYLOAD_BYTES) } }));
+    s.sendRaw(
+      JSON.stringify({ type: "req", id: "huge", method: "health", params: { pad: "x".repeat(MAX_PAYLOAD_BYTES) } }),
+    );
     expect((await s.closed).code).toBe(1009);
   });
 

@@ -1,0 +1,52 @@
+import { describe, expect, it } from "vitest";
+import { RUN_RETENTION_MS, RunRegistry } from "./runs.js";
+
+describe("RunRegistry", () => {
+  it("tracks a run from queued to finished and lists only active runs per session", () => {
+    let now = 1_000;
+    const runs = new RunRegistry(() => now);
+    const a = runs.create("a", "s1", "main");
+    const b = runs.create("b", "s2", "main");
+    expect(a).toMatchObject({ runId: "a", status: "queued", acceptedAt: 1_000 });
+    expect(runs.active().map((r) => r.runId)).toEqual(["a", "b"]);
+    expect(runs.active("s1").map((r) => r.runId)).toEqual(["a"]);
+    now = 1_500;
+    runs.start(a);
+    expect(a).toMatchObject({ status: "running", startedAt: 1_500 });
+    now = 2_000;
+    const outcome = runs.finish(a, { status: "ok", text: "hi" });
+    expect(outcome).toEqual({ status: "ok", text: "hi", endedAt: 2_000 });
+    expect(a.status).toBe("ok");
+    expect(runs.active("s1")).toEqual([]);
+    expect(runs.get("a")).toBe(a);
+    expect(runs.get("b")).toBe(b);
+  });
+
+  it("wait resolves with the outcome, at once when already finished", async () => {
+    const runs = new RunRegistry();
+    const a = runs.create("a", "s", "main");
+    const waiting = runs.wait(a, 60_000);
+    runs.finish(a, { status: "aborted", text: "" });
+    expect((await waiting)?.status).toBe("aborted");
+    expect((await runs.wait(a, 0))?.status).toBe("aborted");
+  });
+
+  it("wait resolves undefined on timeout and forgets its waiter", async () => {
+    const runs = new RunRegistry();
+    const a = runs.create("a", "s", "main");
+    expect(await runs.wait(a, 1)).toBeUndefined();
+    expect(a.waiters).toHaveLength(0);
+  });
+
+  it("forgets finished runs after the retention time, never active ones", () => {
+    let now = 0;
+    const runs = new RunRegistry(() => now);
+    const old = runs.create("old", "s", "main");
+    runs.finish(old, { status: "ok", text: "" });
+    const active = runs.create("active", "s", "main");
+    now = RUN_RETENTION_MS + 1;
+    runs.create("new", "s", "main");
+    expect(runs.get("old")).toBeUndefined();
+    expect(runs.get("active")).toBe(active);
+  });
+});

@@ -1,0 +1,182 @@
+import { createHash } from "node:crypto";
+import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { extname, join, resolve, sep } from "node:path";
+import { fileURLToPath } from "node:url";
+
+/**
+ * Serves the built Control UI and WebChat (dist/ui) with a strict CSP (no inline script, no eval), immutable
+ * caching for content-hashed assets, revalidation for the HTML entry points, and refusal of path traversal.
+ */
+
+const MIME_TYPES: Record<string, string> = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".mjs": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".json": "application/json; charset=utf-8",
+  ".map": "application/json; charset=utf-8",
+  ".svg": "image/svg+xml",
+  ".png": "image/png",
+  ".ico": "image/x-icon",
+  ".webmanifest": "application/manifest+json",
+  ".woff2": "font/woff2",
+  ".txt": "text/plain; charset=utf-8",
+};
+
+/** Vite names every bundled asset `name-<hash>.ext`: a changed file gets a new URL, so a year is safe. */
+const IMMUTABLE_CACHE = "public, max-age=31536000, immutable";
+/** Entry points and unhashed files must be revalidated so a new build is picked up on the next load. */
+const REVALIDATE_CACHE = "no-cache";
+
+/** Client-side routes of the Control UI; a browser navigating to one gets index.html (the SPA fallback). */
+export const CONTROL_UI_ROUTES = ["/sessions", "/channels", "/pairing", "/cron", "/usage", "/config", "/logs"];
+
+export interface ControlUiOptions {
+  /** The folder holding index.html, chat.html, webchat.js and assets/. */
+  dir: string;
+  /** Origins allowed to frame the WebChat page (gateway.controlUi.allowedOrigins); read per request. */
+  embedOrigins: () => readonly string[];
+}
+
+export interface ControlUi {
+  dir: string;
+  /**
+   * Serves `/`, `/chat`, `/webchat.js`, files under `/assets/`, root files of the build and the UI's own
+   * routes. Returns false when the path is not the UI's so other route families can answer.
+   */
+  handle(req: IncomingMessage, res: ServerResponse): boolean;
+}
+
+/** Where the build lands: dist/ui beside the compiled gateway, or under the repo's dist when run from src/. */
+export function defaultUiDir(): string | undefined {
+  const candidates = [
+    fileURLToPath(new URL("../../ui/", import.meta.url)),
+    fileURLToPath(new URL("../../../dist/ui/", import.meta.url)),
+  ];
+  return candidates.find((dir) => existsSync(join(dir, "index.html")));
+}
+
+/** Returns undefined when the UI was not built: the gateway then keeps its plain status page at `/`. */
+export function createControlUi(opts: ControlUiOptions): ControlUi | undefined {
+  const root = resolve(opts.dir);
+  if (!existsSync(join(root, "index.html"))) return undefined;
+  return {
+    dir: root,
+    handle(req, res) {
+      if (req.method !== "GET" && req.method !== "HEAD") return false;
+      const target = routeFile(req.url ?? "/");
+      if (target === undefined) return false;
+      if (target === null) {
+        sendStatus(res, 400, "bad path: encoded separators, dot segments and NUL bytes are refused");
+        return true;
+      }
+      const file = resolve(root, ...target.segments);
+      if (!file.startsWith(root + sep)) {
+        sendStatus(res, 400, "bad path: outside the UI folder");
+        return true;
+      }
+      void serveFile(req, res, file, target, opts.embedOrigins()).catch(() => {
+        if (!res.headersSent) sendStatus(res, 404, "not found");
+        else res.destroy();
+      });
+      return true;
+    },
+  };
+}
+
+interface RouteTarget {
+  segments: string[];
+  kind: "app" | "chat" | "asset" | "file";
+}
+
+/**
+ * Maps a request URL to a file of the build. undefined: not a UI path. null: a UI-looking path that is
+ * malformed or tries to climb out of the folder.
+ */
+export function routeFile(rawUrl: string): RouteTarget | null | undefined {
+  const pathname = rawUrl.split(/[?#]/, 1)[0] ?? "/";
+  if (pathname === "/" || CONTROL_UI_ROUTES.includes(pathname)) return { segments: ["index.html"], kind: "app" };
+  if (pathname === "/chat" || pathname === "/chat/") return { segments: ["chat.html"], kind: "chat" };
+  const isAsset = pathname.startsWith("/assets/");
+  const isRootFile = /^\/[A-Za-z0-9._-]+\.(js|svg|ico|png|webmanifest|txt)$/.test(pathname);
+  if (!isAsset && !isRootFile) return undefined;
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(pathname);
+  } catch {
+    return null;
+  }
+  const segments = decoded.split("/").slice(1);
+  const bad = segments.some((s) => s === "" || s === "." || s === ".." || /[\\\0]/.test(s));
+  if (bad) return null;
+  return { segments, kind: isAsset ? "asset" : "file" };
+}
+
+/**
+ * The CSP of every UI response: scripts and styles only from the gateway itself (no inline, no eval), the
+ * WebSocket back to the same host, nothing framing the Control UI; the WebChat page may be framed by the
+ * configured embed origins.
+ */
+export function contentSecurityPolicy(host: string | undefined, kind: RouteTarget["kind"], embed: readonly string[]) {
+  const safeHost = host && /^[A-Za-z0-9.:[\]-]+$/.test(host) ? host : undefined;
+  const connect = safeHost ? `'self' ws://${safeHost} wss://${safeHost}` : "'self'";
+  const frameAncestors =
+    kind === "chat"
+      ? ["'self'", ...embed.filter((o) => o === "*" || /^https?:\/\/[A-Za-z0-9.:[\]-]+$/.test(o))].join(" ")
+      : "'none'";
+  return [
+    "default-src 'none'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data: blob:",
+    "font-src 'self'",
+    `connect-src ${connect}`,
+    "manifest-src 'self'",
+    "base-uri 'none'",
+    "form-action 'none'",
+    "object-src 'none'",
+    `frame-ancestors ${frameAncestors}`,
+  ].join("; ");
+}
+
+async function serveFile(
+  req: IncomingMessage,
+  res: ServerResponse,
+  file: string,
+  target: RouteTarget,
+  embed: readonly string[],
+): Promise<void> {
+  const body = await readFile(file);
+  const etag = `"${createHash("sha256").update(body).digest("base64url").slice(0, 27)}"`;
+  const headers: Record<string, string> = {
+    "content-type": MIME_TYPES[extname(file)] ?? "application/octet-stream",
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "no-referrer",
+    "cache-control": target.kind === "asset" ? IMMUTABLE_CACHE : REVALIDATE_CACHE,
+    etag,
+  };
+  if (target.kind === "app" || target.kind === "chat") {
+    headers["content-security-policy"] = contentSecurityPolicy(req.headers.host, target.kind, embed);
+    headers["cross-origin-opener-policy"] = "same-origin";
+    if (target.kind === "app") headers["x-frame-options"] = "DENY";
+  }
+  if (req.headers["if-none-match"] === etag) {
+    res.writeHead(304, headers);
+    res.end();
+    return;
+  }
+  headers["content-length"] = String(body.byteLength);
+  res.writeHead(200, headers);
+  res.end(req.method === "HEAD" ? undefined : body);
+}
+
+function sendStatus(res: ServerResponse, status: number, message: string): void {
+  res.writeHead(status, {
+    "content-type": "text/plain; charset=utf-8",
+    "x-content-type-options": "nosniff",
+    "cache-control": "no-store",
+  });
+  res.end(message);
+}

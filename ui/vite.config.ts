@@ -1,0 +1,34 @@
+import { fileURLToPath } from "node:url";
+import preact from "@preact/preset-vite";
+import { defineConfig } from "vite";
+
+const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
+
+/**
+ * Builds the Control UI (index.html), the WebChat page (chat.html, served at /chat) and the embeddable
+ * /webchat.js into dist/ui. Hashed files go under assets/ (served immutable); webchat.js keeps a stable
+ * name because other sites link to it.
+ */
+export default defineConfig({
+  root: here("."),
+  base: "/",
+  plugins: [preact()],
+  build: {
+    outDir: here("../dist/ui"),
+    emptyOutDir: true,
+    target: "es2022",
+    // The polyfill would be injected inline; every supported browser has modulepreload.
+    modulePreload: { polyfill: false },
+    reportCompressedSize: true,
+    rollupOptions: {
+      input: {
+        index: here("index.html"),
+        chat: here("chat.html"),
+        webchat: here("src/webchat/embed.ts"),
+      },
+      output: {
+        entryFileNames: (chunk) => (chunk.name === "webchat" ? "webchat.js" : "assets/[name]-[hash].js"),
+      },
+    },
+  },
+});
