@@ -107,7 +107,11 @@ export function formatStartup(r) {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const { values } = parseArgs({
-    options: { runs: { type: "string", default: "10" }, "idle-ms": { type: "string", default: "10000" }, json: { type: "boolean" } },
+    options: {
+      runs: { type: "string", default: "10" },
+      "idle-ms": { type: "string", default: "10000" },
+      json: { type: "boolean" },
+    },
   });
   const runs = Number(values.runs);
   const idleMs = Number(values["idle-ms"]);

@@ -27,7 +27,11 @@ async function loadStore() {
 
 /** Plausible sizes: a 100-character question, a 400-character answer with usage, like a chat turn. */
 function turnMessages(i, now) {
-  const user = { role: "user", content: `Question ${i}: ${"what about this part of the plan? ".repeat(3)}`, timestamp: now };
+  const user = {
+    role: "user",
+    content: `Question ${i}: ${"what about this part of the plan? ".repeat(3)}`,
+    timestamp: now,
+  };
   const assistant = {
     role: "assistant",
     content: [{ type: "text", text: `Answer ${i}: ${"here is a considered reply with some detail. ".repeat(9)}` }],
@@ -45,7 +49,8 @@ export async function writeLongSession(agentsDir, turns) {
   const store = await SessionStore.open(agentsDir, AGENT_ID);
   const now = Date.now() - turns * 1000;
   for (let i = 0; i < turns; i++) {
-    for (const message of turnMessages(i, now + i * 1000)) await store.append(SESSION_KEY, { type: "message", message });
+    for (const message of turnMessages(i, now + i * 1000))
+      await store.append(SESSION_KEY, { type: "message", message });
   }
   const entry = store.get(SESSION_KEY);
   await store.close();

@@ -5,7 +5,8 @@
  * process and times each request from its side, so the gateway's share is end-to-end minus the fake's time.
  *   - closed loop: N sessions (1, 50, 200), each sending its next message as soon as the last one finished;
  *     gives turns/s, latency and the gateway's CPU time per turn;
- *   - open loop: 200 sessions each sending one message a second (DESIGN §6's "200 concurrent sessions");
+ *   - open loop: 200 sessions each sending one message a second (DESIGN §6's "200 concurrent sessions"), and
+ *     one every 4 s;
  *   - leak check: RSS of the gateway before and after 10,000 more turns.
  * A session key takes at most SESSION_TURNS turns, then its worker moves to a fresh one, so the prompt does
  * not grow without end and every level measures the same kind of turn.
@@ -113,8 +114,11 @@ async function openLoop(driver, { sessions, periodMs, durationMs, tag }) {
   return { latencies };
 }
 
+/** Idle time before an RSS reading: V8's memory reducer returns unused heap pages after some seconds of quiet. */
+const SETTLE_MS = 10_000;
+
 async function settledRss(pid) {
-  await sleep(2_000);
+  await sleep(SETTLE_MS);
   return treeRss(pid).bytes;
 }
 
@@ -123,6 +127,7 @@ export async function runTurnsBench({
   turns = 2_000,
   leakTurns = 10_000,
   openSeconds = 10,
+  openPeriodsMs = [1_000, 4_000],
   connections = 4,
   log = () => {},
 } = {}) {
@@ -155,16 +160,36 @@ export async function runTurnsBench({
       });
     }
 
-    log(`open loop: 200 sessions × 1 message/s for ${openSeconds} s`);
-    const open = await openLoop(driver, { sessions: 200, periodMs: 1_000, durationMs: openSeconds * 1_000, tag: "open" });
-    const openFake = await fake.takeDurations();
-    const openResult = { sessions: 200, ratePerSec: 200, e2e: summarize(open.latencies), fake: summarize(openFake) };
-    openResult.overheadP50 = openResult.e2e.median - openResult.fake.median;
-    openResult.overheadP99 = openResult.e2e.p99 - openResult.fake.median;
+    const open = [];
+    for (const periodMs of openPeriodsMs) {
+      log(`open loop: 200 sessions, one message each every ${periodMs} ms, for ${openSeconds} s`);
+      const run = await openLoop(driver, {
+        sessions: 200,
+        periodMs,
+        durationMs: openSeconds * 1_000,
+        tag: `open${periodMs}`,
+      });
+      const e2e = summarize(run.latencies);
+      const fakeMs = summarize(await fake.takeDurations());
+      open.push({
+        sessions: 200,
+        periodMs,
+        ratePerSec: (200 * 1_000) / periodMs,
+        e2e,
+        fake: fakeMs,
+        overheadP50: e2e.median - fakeMs.median,
+        overheadP99: e2e.p99 - fakeMs.median,
+      });
+    }
 
     log(`leak check: ${leakTurns} turns over 50 sessions`);
     const rssBefore = await settledRss(gw.pid);
+    let peak = rssBefore;
+    const sampler = setInterval(() => {
+      peak = Math.max(peak, treeRss(gw.pid).bytes);
+    }, 250);
     const leak = await closedLoop(driver, { sessions: 50, turns: leakTurns, tag: "leak" });
+    clearInterval(sampler);
     await fake.takeDurations();
     const rssAfter = await settledRss(gw.pid);
 
@@ -172,8 +197,15 @@ export async function runTurnsBench({
       connections,
       sessionTurns: SESSION_TURNS,
       closed,
-      open: openResult,
-      leak: { turns: leakTurns, rssBeforeBytes: rssBefore, rssAfterBytes: rssAfter, wallMs: leak.wallMs },
+      open,
+      leak: {
+        turns: leakTurns,
+        rssBeforeBytes: rssBefore,
+        rssAfterBytes: rssAfter,
+        peakBytes: peak,
+        settleMs: SETTLE_MS,
+        wallMs: leak.wallMs,
+      },
       errors: driver.errors,
     };
   } finally {
@@ -192,14 +224,16 @@ export function formatTurns(r) {
         `p99 ${round(c.fake.p99, 2)} ms, gateway CPU ${round(c.gatewayCpuMsPerTurn, 2)} ms/turn`,
     );
   }
-  const o = r.open;
+  for (const o of r.open) {
+    lines.push(
+      `open loop, 200 sessions × 1 per ${o.periodMs / 1000} s: e2e p50 ${round(o.e2e.median, 2)} ms p99 ${round(o.e2e.p99, 2)} ms, ` +
+        `fake p50 ${round(o.fake.median, 2)} ms p99 ${round(o.fake.p99, 2)} ms → overhead p50 ${round(o.overheadP50, 2)} ms, ` +
+        `p99 ${round(o.overheadP99, 2)} ms`,
+    );
+  }
   lines.push(
-    `open loop, 200 sessions × 1/s: e2e p50 ${round(o.e2e.median, 2)} ms p99 ${round(o.e2e.p99, 2)} ms, ` +
-      `fake p50 ${round(o.fake.median, 2)} ms p99 ${round(o.fake.p99, 2)} ms → overhead p50 ${round(o.overheadP50, 2)} ms, ` +
-      `p99 ${round(o.overheadP99, 2)} ms`,
-  );
-  lines.push(
-    `leak check: RSS ${mb(r.leak.rssBeforeBytes)} MB before, ${mb(r.leak.rssAfterBytes)} MB after ${r.leak.turns} turns`,
+    `leak check: RSS ${mb(r.leak.rssBeforeBytes)} MB before, ${mb(r.leak.rssAfterBytes)} MB after ${r.leak.turns} turns ` +
+      `(peak ${mb(r.leak.peakBytes)} MB)`,
   );
   if (r.errors > 0) lines.push(`WARNING: ${r.errors} turns did not end in a final reply`);
   return lines.join("\n");

@@ -26,7 +26,18 @@ export default defineConfig({
         chat: here("chat.html"),
         webchat: here("src/webchat/embed.ts"),
       },
+      // zod's sources carry /* @__PURE__ */ hints in spots Rollup ignores; the warning is about zod, not us.
+      onwarn(warning, warn) {
+        if (warning.code === "INVALID_ANNOTATION" && warning.id?.includes("node_modules/zod")) return;
+        warn(warning);
+      },
       output: {
+        // Libraries and the code both pages share get stable chunk names; the entries stay small.
+        manualChunks: (id) => {
+          if (id.includes("node_modules")) return "vendor";
+          if (id.includes("/ui/src/") && !/\/(main|chat-main)\.tsx$|\/webchat\//.test(id)) return "app";
+          return undefined;
+        },
         entryFileNames: (chunk) => (chunk.name === "webchat" ? "webchat.js" : "assets/[name]-[hash].js"),
       },
     },

@@ -1,13 +1,50 @@
 import { z } from "zod";
-import { defineTool, textResult, type AgentTool } from "../tools/tool.js";
+import type { AssembledTools } from "../tools/assemble.js";
+import { type AgentTool, defineTool, textResult } from "../tools/tool.js";
+import { findAgent } from "./agents.js";
 import type { AgentRuntime } from "./runtime.js";
 
-/**
- * Tools every agent has from the runtime itself. The tool families of src/tools (exec, files, web, browser,
- * sessions, MCP) join these as they land.
- */
+/** Tools every agent has from the runtime itself. */
 export function builtinTools(runtime: AgentRuntime): AgentTool[] {
   return [sessionStatusTool(runtime)];
+}
+
+/**
+ * The tools of one session for one turn: the runtime's own plus src/tools (files, exec, web, browser, sessions,
+ * MCP), filtered by the tool policy for this session (main or not, sandboxed or not, which provider) and
+ * wrapped to record runs and cap results. `model` is the session's model override, if any.
+ */
+export async function sessionTools(
+  runtime: AgentRuntime,
+  session: { agentId: string; sessionKey: string; model?: string | undefined },
+): Promise<AgentTool[]> {
+  return (await assembleSessionTools(runtime, session)).tools;
+}
+
+/** sessionTools with the policy decision for every candidate (tools.effective, /tools/invoke). */
+export async function assembleSessionTools(
+  runtime: AgentRuntime,
+  session: { agentId: string; sessionKey: string; model?: string | undefined },
+): Promise<AssembledTools> {
+  // Loaded on the first turn, not at gateway start.
+  const [{ assembleTools }, { toolHostFor }] = await Promise.all([
+    import("../tools/assemble.js"),
+    import("../tools/tool-host.js"),
+  ]);
+  const agent = findAgent(runtime.config, runtime.services.paths, session.agentId);
+  const primary = runtime.router.resolveChain(agent.id, session.model)[0];
+  return assembleTools({
+    config: runtime.config,
+    stateDir: runtime.services.paths.stateDir,
+    agentId: agent.id,
+    agentWorkspace: agent.workspaceDir,
+    sessionKey: session.sessionKey,
+    provider: primary?.provider,
+    model: primary?.model,
+    access: runtime,
+    host: toolHostFor(runtime.services),
+    extra: runtime.tools,
+  });
 }
 
 function sessionStatusTool(runtime: AgentRuntime): AgentTool {

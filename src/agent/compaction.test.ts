@@ -88,7 +88,12 @@ describe("token estimates", () => {
 describe("summary text", () => {
   it("renders tool calls and results, cutting long results", () => {
     const long = "x".repeat(2_000);
-    const text = renderForSummary([u("find it"), call("search", { q: "cats" }), result("search", long, true), a("found")]);
+    const text = renderForSummary([
+      u("find it"),
+      call("search", { q: "cats" }),
+      result("search", long, true),
+      a("found"),
+    ]);
     const lines = text.split("\n");
     expect(lines[0]).toBe("user: find it");
     expect(lines[1]).toBe('[assistant called search({"q":"cats"})]');

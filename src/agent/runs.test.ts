@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { RUN_RETENTION_MS, RunRegistry } from "./runs.js";
+import { RUN_RETENTION_MS, RunRegistry, runTimeoutError, timeoutOf } from "./runs.js";
 
 describe("RunRegistry", () => {
   it("tracks a run from queued to finished and lists only active runs per session", () => {
@@ -48,5 +48,19 @@ describe("RunRegistry", () => {
     runs.create("new", "s", "main");
     expect(runs.get("old")).toBeUndefined();
     expect(runs.get("active")).toBe(active);
+  });
+});
+
+describe("run time limits", () => {
+  it("timeoutOf tells a timeout apart from a user abort", () => {
+    const timedOut = new AbortController();
+    timedOut.abort(runTimeoutError(5));
+    expect(timeoutOf(timedOut.signal)).toBe(
+      "the run took longer than 5 s (agents.defaults.timeoutSeconds) and was stopped; raise the limit or split the task",
+    );
+    const user = new AbortController();
+    user.abort(new Error("aborted by the user"));
+    expect(timeoutOf(user.signal)).toBeUndefined();
+    expect(timeoutOf(new AbortController().signal)).toBeUndefined();
   });
 });

@@ -1,3 +1,4 @@
+import { PincerError } from "../errors.js";
 import type { Usage } from "../sessions/messages.js";
 
 export type RunStatus = "queued" | "running" | "ok" | "error" | "aborted";
@@ -105,4 +106,20 @@ export class RunRegistry {
       }
     }
   }
+}
+
+const RUN_TIMEOUT_CODE = "RUN_TIMEOUT";
+
+/** The abort reason of a run stopped by agents.defaults.timeoutSeconds. */
+export function runTimeoutError(seconds: number): PincerError {
+  return new PincerError(
+    RUN_TIMEOUT_CODE,
+    `the run took longer than ${seconds} s (agents.defaults.timeoutSeconds) and was stopped; raise the limit or split the task`,
+  );
+}
+
+/** The message when `signal` fired because the run hit its time limit, else undefined. */
+export function timeoutOf(signal: AbortSignal): string | undefined {
+  const reason: unknown = signal.aborted ? signal.reason : undefined;
+  return reason instanceof PincerError && reason.code === RUN_TIMEOUT_CODE ? reason.message : undefined;
 }

@@ -9,10 +9,10 @@ import type { AssistantMessage } from "../sessions/messages.js";
 import { KeyedQueue } from "../sessions/queue.js";
 import { SessionStore } from "../sessions/store.js";
 import type { AgentTool } from "../tools/tool.js";
+import { type AgentInfo, defaultAgent, findAgent, listAgents } from "./agents.js";
 import { builtinTools } from "./builtin-tools.js";
 import { parseSlashCommand } from "./commands.js";
-import { defaultAgent, findAgent, listAgents, type AgentInfo } from "./agents.js";
-import { RunRegistry, type RunOutcome, type RunRecord } from "./runs.js";
+import { type RunOutcome, type RunRecord, RunRegistry, runTimeoutError, timeoutOf } from "./runs.js";
 import { Semaphore } from "./semaphore.js";
 import { executeTurn, GATEWAY_REPLY_ORIGIN, type QueuedInput } from "./session-turn.js";
 import { UsageLedger } from "./usage-ledger.js";
@@ -204,24 +204,34 @@ export class AgentRuntime {
     };
     const writer = this.writerFor(run.runId, key, agentId);
     let release: (() => void) | undefined;
+    let deadline: NodeJS.Timeout | undefined;
     let outcome: Omit<RunOutcome, "endedAt">;
     try {
       release = await this.semaphore.acquire(run.controller.signal);
+      // The clock starts once the run holds a slot: time spent waiting for one is not the run's fault.
+      const seconds = this.config.agents.defaults.timeoutSeconds;
+      deadline = setTimeout(() => run.controller.abort(runTimeoutError(seconds)), seconds * 1000);
+      deadline.unref();
       this.runs.start(run);
       for (const r of consumed) this.runs.start(r);
       outcome = await executeTurn(this, { key, agentId, run, inputs, writer, steer });
     } catch (err) {
-      const aborted = run.controller.signal.aborted;
+      const signal = run.controller.signal;
+      const timedOut = timeoutOf(signal);
       const message = err instanceof Error ? err.message : String(err);
-      if (aborted) writer.aborted(undefined);
-      else {
+      if (timedOut) {
+        writer.error(timedOut, "timeout");
+        outcome = { status: "error", text: "", error: { kind: "timeout", message: timedOut } };
+      } else if (signal.aborted) {
+        writer.aborted(undefined);
+        outcome = { status: "aborted", text: "" };
+      } else {
         this.services.log.error({ err, key, runId: run.runId }, "agent turn failed");
         writer.error(message, "unknown");
+        outcome = { status: "error", text: "", error: { kind: "internal", message } };
       }
-      outcome = aborted
-        ? { status: "aborted", text: "" }
-        : { status: "error", text: "", error: { kind: "internal", message } };
     } finally {
+      clearTimeout(deadline);
       release?.();
     }
     this.runs.finish(run, outcome);
@@ -238,6 +248,16 @@ export class AgentRuntime {
     const { key, agent } = this.resolveKey(rawKey, agentId);
     const stopped = this.stopSession(key, agent.id, runId, "aborted by the user");
     return { aborted: stopped.length > 0, runIds: stopped.map((r) => r.runId) };
+  }
+
+  /**
+   * Stops the session's runs, then runs `fn` in the session's lane once they have ended, so nothing a
+   * stopped turn still writes lands afterwards (in the fresh session of a reset, or re-creating a deleted one).
+   */
+  async stopThen<T>(rawKey: string, agentId: string | undefined, fn: (key: string, agent: AgentInfo) => Promise<T>) {
+    const { key, agent } = this.resolveKey(rawKey, agentId);
+    this.stopSession(key, agent.id, undefined, "the session was reset or deleted");
+    return this.lanes.run(key, () => fn(key, agent));
   }
 
   /**

@@ -15,10 +15,11 @@ import {
   summaryMessage,
   summaryRequest,
 } from "./compaction.js";
+import { sessionTools } from "./builtin-tools.js";
 import { buildSystemPrompt, loadBootstrapFiles } from "./prompt.js";
-import type { RunOutcome, RunRecord } from "./runs.js";
+import { type RunOutcome, type RunRecord, timeoutOf } from "./runs.js";
 import type { AgentRuntime, QueueMode } from "./runtime.js";
-import { runTurn, type ModelStreamEvent } from "./turn.js";
+import { type ModelStreamEvent, runTurn } from "./turn.js";
 import { chatErrorKind, type RunEventWriter } from "./wire-events.js";
 
 export interface QueuedInput {
@@ -75,6 +76,11 @@ export async function executeTurn(runtime: AgentRuntime, job: TurnJob): Promise<
     totalTokens: defaults.bootstrapTotalMaxTokens,
   });
   const channel = job.inputs.find((i) => i.channel)?.channel;
+  const tools = await sessionTools(runtime, {
+    agentId,
+    sessionKey: key,
+    model: job.inputs.find((i) => i.modelOverride)?.modelOverride ?? resolved.entry.model,
+  });
   const system = buildSystemPrompt({
     agentId,
     ...(agent.name ? { agentName: agent.name } : {}),
@@ -82,7 +88,7 @@ export async function executeTurn(runtime: AgentRuntime, job: TurnJob): Promise<
     timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone,
     workspaceDir: agent.workspaceDir,
     bootstrap,
-    tools: runtime.tools.map((t) => ({ name: t.name, description: t.description })),
+    tools: tools.map((t) => ({ name: t.name, description: t.description })),
     ...(channel ? { channel } : {}),
   });
   const modelOverride = job.inputs.find((i) => i.modelOverride)?.modelOverride ?? resolved.entry.model;
@@ -90,7 +96,11 @@ export async function executeTurn(runtime: AgentRuntime, job: TurnJob): Promise<
     runtime.router.stream(req) as AsyncIterable<ModelStreamEvent>;
 
   let messages = context.messages;
-  const window = runtime.contextWindow(agentId, modelOverride) ?? FALLBACK_CONTEXT_WINDOW;
+  // agents.defaults.contextTokens caps the window (a cheaper budget than the model allows).
+  const window = Math.min(
+    runtime.contextWindow(agentId, modelOverride) ?? FALLBACK_CONTEXT_WINDOW,
+    defaults.contextTokens ?? Number.POSITIVE_INFINITY,
+  );
   if (needsCompaction(promptTokens(system, messages), window, defaults.compaction.threshold)) {
     const compacted = await compact(runtime, store, job, context, modelOverride, { reason: "threshold" });
     if (compacted) messages = compacted;
@@ -107,7 +117,7 @@ export async function executeTurn(runtime: AgentRuntime, job: TurnJob): Promise<
     },
     {
       stream,
-      tools: runtime.tools,
+      tools,
       maxSteps: defaults.maxSteps,
       emit: (ev) => writer.turnEvent(ev),
       persist: async (message) => {
@@ -131,6 +141,11 @@ export async function executeTurn(runtime: AgentRuntime, job: TurnJob): Promise<
   );
 
   const text = messageText(result.final);
+  const timedOut = timeoutOf(signal);
+  if (timedOut) {
+    writer.error(timedOut, "timeout", undefined, result.final);
+    return { status: "error", text, usage: result.usage, error: { kind: "timeout", message: timedOut } };
+  }
   if (signal.aborted || result.final.stopReason === "aborted") {
     writer.aborted(result.final);
     return { status: "aborted", text, usage: result.usage };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import type { AgentMessage, AssistantMessage, ToolCallPart, Usage } from "../sessions/messages.js";
-import { defineTool, textResult, type AgentTool } from "../tools/tool.js";
+import { type AgentTool, defineTool, textResult } from "../tools/tool.js";
 import { type ModelRequest, type ModelStreamEvent, runTurn, type TurnDeps, type TurnEvent } from "./turn.js";
 
 /** One scripted model step: deltas streamed, then the final message (or nothing, for a stream that just ends). */
@@ -97,7 +97,13 @@ function harness(steps: Step[], opts: Partial<TurnDeps> & { signal?: AbortSignal
   };
   const run = () =>
     runTurn(
-      { agentId: "main", sessionKey: "agent:main:main", system: "sys", context: [user], signal: opts.signal ?? new AbortController().signal },
+      {
+        agentId: "main",
+        sessionKey: "agent:main:main",
+        system: "sys",
+        context: [user],
+        signal: opts.signal ?? new AbortController().signal,
+      },
       deps,
     );
   return { run, events, persisted, requests: model.requests };
@@ -150,7 +156,8 @@ describe("runTurn", () => {
     expect(result.final.content).toEqual([{ type: "text", text: "recovered" }]);
     const toolResult = h.persisted[1];
     expect(toolResult).toMatchObject({ role: "toolResult", isError: true });
-    const text = toolResult?.role === "toolResult" && toolResult.content[0]?.type === "text" ? toolResult.content[0].text : "";
+    const text =
+      toolResult?.role === "toolResult" && toolResult.content[0]?.type === "text" ? toolResult.content[0].text : "";
     expect(text).toMatch(message);
   });
 

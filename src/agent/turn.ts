@@ -1,7 +1,7 @@
 import { formatIssues } from "../gateway/protocol/frames.js";
-import type { AgentMessage, AssistantMessage, ToolCallPart, ToolResultMessage, Usage } from "../sessions/messages.js";
-import { textResult, toolSpec, type AgentTool, type ToolOutput } from "../tools/tool.js";
 import { addUsage, emptyUsage } from "../models/usage.js";
+import type { AgentMessage, AssistantMessage, ToolCallPart, ToolResultMessage, Usage } from "../sessions/messages.js";
+import { type AgentTool, type ToolOutput, textResult, toolSpec } from "../tools/tool.js";
 
 /** What the model layer streams to the loop (src/models/failover.ts ModelRouter.stream). */
 export type ModelStreamEvent =

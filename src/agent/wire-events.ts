@@ -115,7 +115,10 @@ export class RunEventWriter {
    * The end of a run whose message was answered inside another run's turn (collect, steer). The reply went
    * out under `hostRunId`; this run's final carries no message, which OpenClaw clients read as "see history".
    */
-  answeredBy(hostRunId: string, outcome: { status: "ok" | "error" | "aborted"; error?: { kind: string; message: string } }): void {
+  answeredBy(
+    hostRunId: string,
+    outcome: { status: "ok" | "error" | "aborted"; error?: { kind: string; message: string } },
+  ): void {
     switch (outcome.status) {
       case "ok":
         this.chat({ state: "final" });

@@ -88,7 +88,12 @@ describe("chunkMarkdown", () => {
       expect(c.length).toBeLessThanOrEqual(100);
       expect(balanced(c)).toBe(true);
     }
-    expect(chunks.join("").replace(/```\n?/g, "").replace(/\n/g, "")).toBe("q".repeat(500));
+    expect(
+      chunks
+        .join("")
+        .replace(/```\n?/g, "")
+        .replace(/\n/g, ""),
+    ).toBe("q".repeat(500));
   });
 
   it("never splits a surrogate pair", () => {

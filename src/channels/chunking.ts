@@ -155,7 +155,11 @@ export function chunkLines(text: string, limit: number): string[] {
   const out: string[] = [];
   for (const line of text.replace(/\r\n?/g, "\n").split("\n")) {
     if (line.trim() === "") continue;
-    out.push(...splitLongLine(line, limit, false).map((p) => p.trimEnd()).filter((p) => p.length > 0));
+    out.push(
+      ...splitLongLine(line, limit, false)
+        .map((p) => p.trimEnd())
+        .filter((p) => p.length > 0),
+    );
   }
   return out;
 }

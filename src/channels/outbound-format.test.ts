@@ -11,8 +11,8 @@ describe("formatReply", () => {
     const text = "<&> ".repeat(2250); // 9000 chars; < & > escape to 4-5 each
     const parts = formatReply(text, telegram);
     for (const p of parts) expect(p.length).toBeLessThanOrEqual(4096);
-    const unescape = (p: string) => p.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
-    expect(parts.map(unescape).join(" ").replace(/\s+/g, "")).toBe(text.replace(/\s+/g, ""));
+    const unescapeHtml = (p: string) => p.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
+    expect(parts.map(unescapeHtml).join(" ").replace(/\s+/g, "")).toBe(text.replace(/\s+/g, ""));
   });
 
   it("honours a smaller account chunk limit but never exceeds the platform's", () => {

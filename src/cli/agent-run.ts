@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { PincerError } from "../errors.js";
 import type { GatewayClient } from "../gateway/client.js";
-import { withClient, type TargetFlags } from "./target.js";
+import { type TargetFlags, withClient } from "./target.js";
 
 /** One agent.wait call waits at most this long; the loop asks again until the run ends. */
 const WAIT_SLICE_MS = 5 * 60_000;

@@ -2,8 +2,10 @@ import { createRequire } from "node:module";
 import type { Command } from "commander";
 import { PINCER_VERSION } from "../version.js";
 import { registerAgentCommands } from "./agent.js";
+import { registerChannelCommands } from "./channels.js";
 import { registerConfigCommands } from "./config.js";
 import { registerGatewayCommands } from "./gateway.js";
+import { registerPairingCommands } from "./pairing.js";
 import { registerStatusCommands } from "./status.js";
 
 // commander is CommonJS: require() skips the ESM wrapping of its files, a few ms of every `pincer` command.
@@ -23,6 +25,8 @@ export function buildProgram(): Command {
   registerAgentCommands(program);
   registerStatusCommands(program);
   registerConfigCommands(program);
+  registerChannelCommands(program);
+  registerPairingCommands(program);
   return program;
 }
 

@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { ChannelsConfigSchema } from "../channels/config-schema.js";
+import { BindingsSchema } from "../routing/bindings-schema.js";
 import { AgentSandboxConfigSchema, SandboxConfigSchema } from "../sandbox/config-schema.js";
 import { AgentToolsConfigSchema, McpConfigSchema, ToolsConfigSchema } from "../tools/config-schema.js";
 
@@ -216,13 +218,13 @@ export const PincerConfigSchema = z.strictObject({
   models: ModelsSchema,
   session: SessionSchema,
   logging: LoggingSchema,
-  channels: Section.optional(),
+  channels: ChannelsConfigSchema.optional(),
   tools: ToolsConfigSchema,
   mcp: McpConfigSchema,
   skills: Section.optional(),
   cron: Section.optional(),
   hooks: Section.optional(),
-  bindings: z.array(z.looseObject({})).optional(),
+  bindings: BindingsSchema.optional(),
   plugins: Section.optional(),
   memory: Section.optional(),
   browser: Section.optional(),

@@ -1,11 +1,12 @@
-import type { GatewayServices } from "./services.js";
 import { defaultAgentId } from "./hello.js";
+import type { GatewayServices } from "./services.js";
 
 /** The health snapshot sent in hello-ok and by the `health` method (OpenClaw's HealthSnapshot subset). */
 export function healthSnapshot(services: GatewayServices) {
   const started = performance.now();
   const { config } = services.config.current;
-  const channels: Record<string, unknown> = {};
+  const channelStatus = services.channels?.status();
+  const channels: Record<string, unknown> = channelStatus?.channels ?? {};
   return {
     ok: true as const,
     ts: Date.now(),
@@ -13,8 +14,8 @@ export function healthSnapshot(services: GatewayServices) {
     defaultAgentId: defaultAgentId(config),
     heartbeatSeconds: 0,
     channels,
-    channelOrder: Object.keys(channels),
-    channelLabels: {} as Record<string, string>,
+    channelOrder: channelStatus?.channelOrder ?? [],
+    channelLabels: channelStatus?.channelLabels ?? ({} as Record<string, string>),
     configReload: {
       hotReloadStatus: config.gateway.reload.mode === "off" ? ("disabled" as const) : ("active" as const),
     },

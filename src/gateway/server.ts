@@ -19,7 +19,7 @@ import { CloseCodes, GatewayConnection } from "./connection.js";
 import { EventHub } from "./events.js";
 import { handleCoreHttp, sendJson, type HttpState } from "./http/routes.js";
 import { type ControlUi, createControlUi, defaultUiDir } from "./http/static.js";
-import { registerAgentMethods, registerCoreMethods } from "./methods/index.js";
+import { registerAgentMethods, registerChannelMethods, registerCoreMethods } from "./methods/index.js";
 import { MethodRegistry } from "./methods/registry.js";
 import { PresenceRegistry } from "./presence.js";
 import type { GatewayServices } from "./services.js";
@@ -103,8 +103,24 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<GatewayHa
   };
   registerCoreMethods(methods);
   registerAgentMethods(methods);
+  registerChannelMethods(methods);
   const { startAgentRuntime } = await runtimeModule;
   services.agent = await startAgentRuntime(services);
+  if (Object.keys(cfg.channels ?? {}).length > 0) {
+    const { hasConfiguredChannels, startChannelManager } = await import("../channels/start.js");
+    if (hasConfiguredChannels(cfg)) {
+      services.channels = await startChannelManager({
+        config: () => config.current.config,
+        agent: () => services.agent,
+        credentialsDir: paths.credentialsDir,
+        log: log.child({ subsystem: "channels" }),
+        signal: shutdown.signal,
+        onChange: () => {
+          services.healthVersion += 1;
+        },
+      });
+    }
+  }
 
   const state: HttpState = { ready: false };
   const uiDir = cfg.gateway.controlUi.enabled ? (env.PINCER_UI_DIR ?? defaultUiDir()) : undefined;
@@ -152,6 +168,7 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<GatewayHa
   config.onChange((next, _prev, plan) => {
     log.level = opts.logLevel ?? next.config.logging.level;
     services.agent?.updateConfig(next.config);
+    void services.channels?.reconcile().catch((err) => log.error({ err }, "applying channel config failed"));
     services.healthVersion += 1;
     log.info({ changed: plan.changedPaths, restart: plan.restart }, "config reloaded");
     if (plan.restart.length > 0) {
@@ -177,7 +194,10 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<GatewayHa
       clearInterval(tick);
       events.broadcast("shutdown", { reason });
       shutdown.abort();
+      await services.channels?.stop();
       await services.agent?.stop(SHUTDOWN_DRAIN_MS);
+      // Background processes, pending approvals, MCP servers and the browser stop with the gateway.
+      await (await import("../tools/tool-host.js")).closeToolHost(services);
       for (const conn of connections) conn.close(CloseCodes.GOING_AWAY, "gateway shutting down");
       await new Promise<void>((resolve) => {
         const force = setTimeout(() => {

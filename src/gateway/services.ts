@@ -30,4 +30,6 @@ export interface GatewayServices {
   healthVersion: number;
   /** The agent runtime, when started (lazy so start-up pays nothing for it). */
   agent?: import("../agent/runtime.js").AgentRuntime;
+  /** The channel manager, when channels are configured (lazy: no channel code loads otherwise). */
+  channels?: import("../channels/manager.js").ChannelManager;
 }

@@ -85,7 +85,12 @@ describe("resolveRoute priority", () => {
         { agentId: "a", match: { channel: "discord", guildId: "g1" } },
         { agentId: "c", match: { channel: "discord", peer: { kind: "channel", id: "parent" } } },
       ],
-      { ...guildMsg, peer: { kind: "channel", id: "thread1" }, parentPeer: { kind: "channel", id: "parent" }, threadId: "thread1" },
+      {
+        ...guildMsg,
+        peer: { kind: "channel", id: "thread1" },
+        parentPeer: { kind: "channel", id: "parent" },
+        threadId: "thread1",
+      },
       "c",
       "binding.peer.parent",
     ],
@@ -133,7 +138,12 @@ describe("resolveRoute session keys", () => {
     ],
     [
       "main",
-      { channel: "discord", peer: { kind: "channel", id: "t1" }, parentPeer: { kind: "channel", id: "p" }, threadId: "t1" },
+      {
+        channel: "discord",
+        peer: { kind: "channel", id: "t1" },
+        parentPeer: { kind: "channel", id: "p" },
+        threadId: "t1",
+      },
       "agent:main:discord:channel:p:thread:t1",
     ],
   ] as const)("dmScope %s: %j → %s", (dmScope, input, key) => {

@@ -22,8 +22,12 @@ export interface AgentTool<S extends z.ZodType = z.ZodType> {
   name: string;
   description: string;
   parameters: S;
+  /** Where the tool comes from, for policy (MCP groups) and the tools.catalog / tools.effective views. */
+  source?: ToolSource;
   execute(id: string, args: z.infer<S>, ctx: ToolContext): Promise<ToolOutput>;
 }
+
+export type ToolSource = { kind: "core" } | { kind: "mcp"; server: string; toolName: string };
 
 export function defineTool<S extends z.ZodType>(tool: AgentTool<S>): AgentTool<S> {
   return tool;

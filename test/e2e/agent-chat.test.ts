@@ -1,12 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import {
-  type AgentGateway,
-  agentEventErrors,
-  chatEventErrors,
-  startAgentGateway,
-  textOf,
-} from "./agent-gateway.js";
+import { type AgentGateway, agentEventErrors, chatEventErrors, startAgentGateway, textOf } from "./agent-gateway.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: wire payloads are read ad hoc by assertions.
 type Any = any;
@@ -44,6 +38,12 @@ describe("chat.send through the gateway", () => {
     expect(chat.map((e: Any) => e.seq)).toEqual(chat.map((_: Any, i: number) => i));
     for (const e of chat) expect(chatEventErrors(e), JSON.stringify(e)).toBeUndefined();
 
+    // lifecycle end follows the chat final in the next frame.
+    await t.events.waitFor(
+      (e) => e.event === "agent" && e.payload.runId === ack.runId && e.payload.data?.phase === "end",
+      5_000,
+      "lifecycle end",
+    );
     const agent = t.events.agent(ack.runId);
     for (const e of agent) expect(agentEventErrors(e), JSON.stringify(e)).toBeUndefined();
     const lifecycle = agent.filter((e: Any) => e.stream === "lifecycle").map((e: Any) => e.data.phase);
@@ -167,5 +167,10 @@ describe("chat.send through the gateway", () => {
     await t.client.call("chat.abort", { sessionKey: "agent-1" });
 
     await expect(t.client.call("agent.wait", { runId: "no-such-run" })).rejects.toMatchObject({ code: "NOT_FOUND" });
+  });
+
+  it("every chat and agent event of this file conforms to the OpenClaw protocol schema", () => {
+    expect(t.events.all.length).toBeGreaterThan(0);
+    expect(t.events.violations()).toEqual([]);
   });
 });

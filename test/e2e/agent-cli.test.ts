@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { freePort, PINCER_BIN } from "./harness.js";
 import { type AgentGateway, startAgentGateway } from "./agent-gateway.js";
+import { freePort, PINCER_BIN } from "./harness.js";
 
 /** `pincer agent -m` against the real gateway: output and exit codes. */
 let t: AgentGateway;

@@ -66,7 +66,10 @@ describe("compaction through the gateway", () => {
     expect(history.compaction.summary).toBe(SUMMARY);
     // Every original line is still in the transcript.
     const file = join(t.gw.stateDir, "agents", "main", "sessions", `${history.sessionId}.jsonl`);
-    const lines = readFileSync(file, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l));
+    const lines = readFileSync(file, "utf8")
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => JSON.parse(l));
     expect(lines.some((l) => l.type === "compaction" && l.summary === SUMMARY)).toBe(true);
     for (const topic of topics) expect(lines.some((l) => JSON.stringify(l.message ?? "").includes(topic))).toBe(true);
     expect(history.messages.filter((m: Any) => m.role === "user")).toHaveLength(6);
@@ -112,18 +115,23 @@ describe("compaction through the gateway", () => {
   it("a failing summary call leaves the turn to run uncompacted", async () => {
     for (const topic of ["fail-one", "fail-two", "fail-three"]) await t.turn(long(topic), { sessionKey: "fail-1" });
     t.fake.setDefault((req) =>
-      isSummaryRequest(req) ? { error: { status: 400, message: "no summaries today" } } : { text: `still here ${req.lastUserText}` },
+      isSummaryRequest(req)
+        ? { error: { status: 400, message: "no summaries today" } }
+        : { text: `still here ${req.lastUserText}` },
     );
     const final = await t.turn(long("fail-four"), { sessionKey: "fail-1" });
     expect(final.state).toBe("final");
     expect(textOf(final.message)).toMatch(/^still here fail-four/);
-    const end = t.events
-      .agent(final.runId)
-      .find((e: Any) => e.stream === "compaction" && e.data.phase === "end");
+    const end = t.events.agent(final.runId).find((e: Any) => e.stream === "compaction" && e.data.phase === "end");
     expect(end.data).toMatchObject({ completed: false });
     expect(end.data.error).toContain("no summaries today");
     expect(t.fake.requests.some(isSummaryRequest)).toBe(true);
     const history = await t.client.call<Any>("chat.history", { sessionKey: "fail-1" });
     expect(history.compaction).toBeUndefined();
+  });
+
+  it("every chat and agent event of this file conforms to the OpenClaw protocol schema", () => {
+    expect(t.events.all.length).toBeGreaterThan(0);
+    expect(t.events.violations()).toEqual([]);
   });
 });

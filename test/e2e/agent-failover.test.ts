@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { freePort } from "./harness.js";
 import { type AgentGateway, chatEventErrors, fakeConfig, startAgentGateway, textOf } from "./agent-gateway.js";
+import { freePort } from "./harness.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: wire payloads are read ad hoc by assertions.
 type Any = any;
@@ -114,14 +114,6 @@ describe("model failover through the gateway", () => {
     expect(after.messages.map((m: Any) => textOf(m)).slice(-2)).toEqual(["now?", "echo: now?"]);
   });
 
-  it("falls back to the next model when the primary is down", async () => {
-    t.fake.enqueueFor("fake-model", { error: { status: 503 } }, { error: { status: 503 } });
-    const final = await t.turn("fallback please", { sessionKey: "fb-1" });
-    expect(final.state).toBe("final");
-    expect(final.message.provider).toBe("backup");
-    expect(t.fake.requests.at(-1)?.api).toBe("anthropic");
-  });
-
   it("a stream cut mid-reply ends in an error with the partial text; the transcript stays readable", async () => {
     const text = "one two three four five six seven eight nine ten";
     t.fake.enqueue({ text, cutAfterChunks: 4, chunkDelayMs: 5 });
@@ -134,6 +126,7 @@ describe("model failover through the gateway", () => {
     expect(text.startsWith(partial)).toBe(true);
     // Text already shown is never retried on another key or model.
     expect(t.fake.requests).toHaveLength(1);
+    expect(failed.errorDetail).toEqual({ provider: "fake", model: "fake-model" });
 
     const history = await t.client.call<Any>("chat.history", { sessionKey: "cut-1" });
     expect(history.messages.map((m: Any) => m.role)).toEqual(["user", "assistant"]);
@@ -143,5 +136,17 @@ describe("model failover through the gateway", () => {
     const next = await t.turn("continue", { sessionKey: "cut-1" });
     expect(next.state).toBe("final");
     expect(textOf(next.message)).toBe("echo: continue");
+  });
+  it("falls back to the next model when the primary is down", async () => {
+    t.fake.enqueueFor("fake-model", { error: { status: 503 } }, { error: { status: 503 } });
+    const final = await t.turn("fallback please", { sessionKey: "fb-1" });
+    expect(final.state).toBe("final");
+    expect(final.message.provider).toBe("backup");
+    expect(t.fake.requests.at(-1)?.api).toBe("anthropic");
+  });
+
+  it("every chat and agent event of this file conforms to the OpenClaw protocol schema", () => {
+    expect(t.events.all.length).toBeGreaterThan(0);
+    expect(t.events.violations()).toEqual([]);
   });
 });

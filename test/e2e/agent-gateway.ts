@@ -65,6 +65,17 @@ export class EventLog {
     return ev.payload;
   }
 
+  /** Every recorded chat/agent event that does not match its protocol.schema.json definition, with the errors. */
+  violations(): { event: string; payload: unknown; errors: unknown }[] {
+    const out: { event: string; payload: unknown; errors: unknown }[] = [];
+    for (const e of this.all) {
+      const errors =
+        e.event === "chat" ? chatEventErrors(e.payload) : e.event === "agent" ? agentEventErrors(e.payload) : undefined;
+      if (errors) out.push({ event: e.event, payload: e.payload, errors });
+    }
+    return out;
+  }
+
   private describe(): string {
     return this.all
       .slice(-15)

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { GatewayClient } from "../../src/gateway/client.js";
+import type { GatewayClient } from "../../src/gateway/client.js";
 import { chatEventErrors, EventLog, textOf } from "./agent-gateway.js";
 import { startTestGateway, type TestGateway } from "./harness.js";
 
@@ -38,7 +38,11 @@ describe("chat with no model configured", () => {
     expect(textOf(history.messages[0])).toBe("hello?");
 
     // A second try fails the same clear way rather than hanging or crashing.
-    const again = await client.call<Any>("chat.send", { sessionKey: "main", message: "still?", idempotencyKey: "nm-2" });
+    const again = await client.call<Any>("chat.send", {
+      sessionKey: "main",
+      message: "still?",
+      idempotencyKey: "nm-2",
+    });
     expect((await events.terminal(again.runId)).errorMessage).toContain("ANTHROPIC_API_KEY");
     const status = await client.call<Any>("usage.status", {});
     expect(status.model).toMatchObject({ configured: false });

@@ -157,6 +157,16 @@ describe("queue modes through the gateway", () => {
     ]);
   });
 
+  it("steer: with no tool step to join, the message runs as the next turn", async () => {
+    t.fake.enqueue({ text: slowText(10), chunkDelayMs: 20 });
+    const a = await t.send("A", { sessionKey: "steer-2" });
+    await firstDelta(a.runId);
+    const b = await t.send("B", { sessionKey: "steer-2", queueMode: "steer" });
+    expect(textOf((await t.events.terminal(a.runId)).message)).toBe(slowText(10));
+    expect(textOf((await t.events.terminal(b.runId)).message)).toBe("echo: B");
+    expect(t.fake.requests.map((r) => r.lastUserText)).toEqual(["A", "B"]);
+  });
+
   it("chat.abort without a runId also ends queued runs with an aborted event", async () => {
     t.fake.enqueue({ text: slowText(200), chunkDelayMs: 30 });
     const a = await t.send("A", { sessionKey: "abortq-1" });
@@ -197,5 +207,10 @@ describe("queue modes through the gateway", () => {
 
     const idle = await t.send("/stop", { sessionKey: "stop-1" });
     expect(textOf((await t.events.terminal(idle.runId)).message)).toBe("Nothing is running.");
+  });
+
+  it("every chat and agent event of this file conforms to the OpenClaw protocol schema", () => {
+    expect(t.events.all.length).toBeGreaterThan(0);
+    expect(t.events.violations()).toEqual([]);
   });
 });

@@ -67,7 +67,12 @@ describe("crash safety through the gateway", () => {
     // header, user, assistant, user, assistant (plus any non-message entries): put garbage after the first reply.
     const firstReply = lines.findIndex((l) => l.includes("echo: line one"));
     expect(firstReply).toBeGreaterThan(0);
-    lines.splice(firstReply + 1, 0, '{"type":"message","message":{"role":"user","content":', "\u0000\u0001 not json at all");
+    lines.splice(
+      firstReply + 1,
+      0,
+      '{"type":"message","message":{"role":"user","content":',
+      "\u0000\u0001 not json at all",
+    );
     writeFileSync(file, `${lines.join("\n")}\n`);
 
     await t.gw.restart();
@@ -87,5 +92,10 @@ describe("crash safety through the gateway", () => {
     expect(body).toContain("echo: line two");
     const final = await history("garbage-1");
     expect(final.messages.map((m: Any) => textOf(m)).slice(-2)).toEqual(["line three", "echo: line three"]);
+  });
+
+  it("every chat and agent event of this file conforms to the OpenClaw protocol schema", () => {
+    expect(t.events.all.length).toBeGreaterThan(0);
+    expect(t.events.violations()).toEqual([]);
   });
 });

@@ -1,7 +1,7 @@
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { type AgentGateway, startAgentGateway, textOf } from "./agent-gateway.js";
+import { type AgentGateway, protocolValidator, startAgentGateway, textOf } from "./agent-gateway.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: wire payloads are read ad hoc by assertions.
 type Any = any;
@@ -83,11 +83,42 @@ describe("session methods", () => {
     expect(JSON.stringify(t.fake.requests.at(-1)?.body.messages)).not.toContain("remember this");
   });
 
+  it("sessions.reset during a running turn stops it, and nothing of it lands in the new session", async () => {
+    t.fake.enqueue({ text: Array.from({ length: 200 }, (_, i) => `r${i}`).join(" "), chunkDelayMs: 20 });
+    const ack = await t.send("long answer please", { sessionKey: "reset-2" });
+    await t.events.waitFor(
+      (e) => e.event === "chat" && e.payload.runId === ack.runId && e.payload.state === "delta",
+      5_000,
+      "a delta",
+    );
+    const res = await t.client.call<Any>("sessions.reset", { key: "reset-2" });
+    expect((await t.events.terminal(ack.runId)).state).toBe("aborted");
+    const after = await history("reset-2");
+    expect(after.sessionId).toBe(res.entry.sessionId);
+    expect(after.messages).toEqual([]);
+  });
+
+  it("sessions.delete during a running turn stops it and the session stays deleted", async () => {
+    t.fake.enqueue({ text: Array.from({ length: 200 }, (_, i) => `d${i}`).join(" "), chunkDelayMs: 20 });
+    const ack = await t.send("long answer please", { sessionKey: "del-2" });
+    await t.events.waitFor(
+      (e) => e.event === "chat" && e.payload.runId === ack.runId && e.payload.state === "delta",
+      5_000,
+      "a delta",
+    );
+    await t.client.call<Any>("sessions.delete", { key: "del-2" });
+    expect((await t.events.terminal(ack.runId)).state).toBe("aborted");
+    const list = await t.client.call<Any>("sessions.list", {});
+    expect(list.sessions.map((s: Any) => s.key)).not.toContain("agent:main:del-2");
+  });
+
   it("sessions.delete removes the session from the list; the transcript is archived unless asked", async () => {
     await t.turn("delete me", { sessionKey: "del-1" });
     const { sessionId } = await history("del-1");
     const res = await t.client.call<Any>("sessions.delete", { key: "del-1" });
     expect(res.ok).toBe(true);
+    const validDelete = protocolValidator("SessionsDeleteResult");
+    expect(validDelete(res), JSON.stringify(validDelete.errors)).toBe(true);
     const list = await t.client.call<Any>("sessions.list", {});
     expect(list.sessions.map((s: Any) => s.key)).not.toContain("agent:main:del-1");
     const files = readdirSync(sessionsDir());
@@ -103,7 +134,10 @@ describe("session methods", () => {
 
 describe("models and usage methods", () => {
   it("models.list includes the configured model with its window", async () => {
-    const { models } = await t.client.call<Any>("models.list", {});
+    const result = await t.client.call<Any>("models.list", {});
+    const validList = protocolValidator("ModelsListResult");
+    expect(validList(result), JSON.stringify(validList.errors)).toBe(true);
+    const { models } = result;
     const fake = models.find((m: Any) => m.provider === "fake" && m.id === "fake-model");
     expect(fake).toMatchObject({ contextWindow: 32_000 });
     expect(fake.available ?? true).toBe(true);
@@ -180,5 +214,10 @@ describe("slash commands", () => {
     const reset = await t.turn("/reset", { sessionKey: "cmd-new" });
     expect(textOf(reset.message)).toMatch(/^Started a new session/);
     expect((await history("cmd-new")).sessionId).not.toBe(second);
+  });
+
+  it("every chat and agent event of this file conforms to the OpenClaw protocol schema", () => {
+    expect(t.events.all.length).toBeGreaterThan(0);
+    expect(t.events.violations()).toEqual([]);
   });
 });

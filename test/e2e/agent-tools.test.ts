@@ -68,7 +68,7 @@ describe("tool loop through the gateway", () => {
     const result = toolEvents(final.runId).find((e: Any) => e.data.phase === "result");
     expect(result.data).toMatchObject({ name: "launch_rockets", isError: true });
     expect(result.data.result).toMatch(/Unknown tool "launch_rockets".*session_status/);
-    const fedBack = (t.fake.requests[1]?.body.messages as Any[]).find((m) => m.role === "tool");
+    const fedBack = ((t.fake.requests[1]?.body.messages ?? []) as Any[]).find((m) => m.role === "tool");
     expect(JSON.stringify(fedBack.content)).toContain("Unknown tool");
   });
 
@@ -102,5 +102,10 @@ describe("tool loop through the gateway", () => {
     const answered = sent.filter((m) => m.role === "tool").map((m) => m.tool_call_id);
     expect(callIds).toHaveLength(2);
     expect(answered.sort()).toEqual([...callIds].sort());
+  });
+
+  it("every chat and agent event of this file conforms to the OpenClaw protocol schema", () => {
+    expect(t.events.all.length).toBeGreaterThan(0);
+    expect(t.events.violations()).toEqual([]);
   });
 });

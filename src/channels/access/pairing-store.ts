@@ -54,7 +54,8 @@ export type UpsertResult =
 export function randomPairingCode(taken: ReadonlySet<string> = new Set()): string {
   for (;;) {
     let code = "";
-    for (let i = 0; i < PAIRING_CODE_LENGTH; i++) code += PAIRING_CODE_ALPHABET[randomInt(PAIRING_CODE_ALPHABET.length)];
+    for (let i = 0; i < PAIRING_CODE_LENGTH; i++)
+      code += PAIRING_CODE_ALPHABET[randomInt(PAIRING_CODE_ALPHABET.length)];
     if (!taken.has(code)) return code;
   }
 }
@@ -105,7 +106,10 @@ export class PairingStore {
     }
     const result = FileSchema.safeParse(parsed);
     if (!result.success) {
-      throw new PincerError("CONFIG_INVALID", `${file} does not look like a pairing store: ${result.error.issues[0]?.message}`);
+      throw new PincerError(
+        "CONFIG_INVALID",
+        `${file} does not look like a pairing store: ${result.error.issues[0]?.message}`,
+      );
     }
     this.cache.set(channel, { mtimeMs: stat.mtimeMs, data: result.data });
     return structuredClone(result.data);

@@ -67,8 +67,20 @@ describe("decideAccess: groups", () => {
     ["wildcard group", { groups: { "*": {} } }, group({ mentioned: true }), "allow", undefined],
     ["requireMention off", { groups: { "-100": { requireMention: false } } }, group(), "allow", undefined],
     ["account requireMention off", { groupPolicy: "open", requireMention: false }, group(), "allow", undefined],
-    ["group disabled", { groups: { "-100": { enabled: false } } }, group({ mentioned: true }), "drop", "group-disabled"],
-    ["policy disabled", { groupPolicy: "disabled", allowFrom: ["42"] }, group({ mentioned: true }), "drop", "group-disabled"],
+    [
+      "group disabled",
+      { groups: { "-100": { enabled: false } } },
+      group({ mentioned: true }),
+      "drop",
+      "group-disabled",
+    ],
+    [
+      "policy disabled",
+      { groupPolicy: "disabled", allowFrom: ["42"] },
+      group({ mentioned: true }),
+      "drop",
+      "group-disabled",
+    ],
     ["open policy", { groupPolicy: "open" }, group({ mentioned: true }), "allow", undefined],
     [
       "group sender list excludes",
@@ -77,7 +89,13 @@ describe("decideAccess: groups", () => {
       "drop",
       "group-not-allowed",
     ],
-    ["topic inherits its group", { groups: { "-100": {} } }, group({ mentioned: true, parentPeerId: "-100", peerId: "-100:topic:5" }), "allow", undefined],
+    [
+      "topic inherits its group",
+      { groups: { "-100": {} } },
+      group({ mentioned: true, parentPeerId: "-100", peerId: "-100:topic:5" }),
+      "allow",
+      undefined,
+    ],
   ] as [string, CommonAccountConfig, InboundMessage, string, string | undefined][])(
     "%s",
     (_name, config, m, action, reason) => {

@@ -18,7 +18,10 @@ export const DEFAULT_GROUP_POLICY: GroupPolicy = "allowlist";
 export type AccessDecision =
   | { action: "allow" }
   | { action: "pair" }
-  | { action: "drop"; reason: "dm-disabled" | "dm-not-allowed" | "group-disabled" | "group-not-allowed" | "not-mentioned" };
+  | {
+      action: "drop";
+      reason: "dm-disabled" | "dm-not-allowed" | "group-disabled" | "group-not-allowed" | "not-mentioned";
+    };
 
 export interface AccessInput {
   msg: InboundMessage;
@@ -78,9 +81,7 @@ export function decideAccess(input: AccessInput): AccessDecision {
     // unlisted one admits only senders the account already trusts (allowFrom, groupAllowFrom, paired).
     const admitted = group.allowFrom
       ? allowed(group.allowFrom, input)
-      : group.listed ||
-        allowed(config.groupAllowFrom ?? config.allowFrom, input) ||
-        allowed(input.pairedFrom, input);
+      : group.listed || allowed(config.groupAllowFrom ?? config.allowFrom, input) || allowed(input.pairedFrom, input);
     if (!admitted) return { action: "drop", reason: "group-not-allowed" };
   } else if (group.allowFrom && !allowed(group.allowFrom, input)) {
     return { action: "drop", reason: "group-not-allowed" };

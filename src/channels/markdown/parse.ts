@@ -42,7 +42,8 @@ export function parseBlocks(markdown: string): Block[] {
       continue;
     }
     if (line.trim() === "") blocks.push({ t: "blank" });
-    else if (/^ {0,3}#{1,6}\s+/.test(line)) blocks.push({ t: "heading", c: parseInline(line.replace(/^ {0,3}#{1,6}\s+/, "")) });
+    else if (/^ {0,3}#{1,6}\s+/.test(line))
+      blocks.push({ t: "heading", c: parseInline(line.replace(/^ {0,3}#{1,6}\s+/, "")) });
     else if (/^ {0,3}>\s?/.test(line)) blocks.push({ t: "quote", c: parseInline(line.replace(/^ {0,3}>\s?/, "")) });
     else blocks.push({ t: "line", c: parseInline(line.replace(/^(\s*)[-*+]\s+(?=\S)/, "$1• ")) });
   }

@@ -6,7 +6,7 @@ describe("renderMarkdown", () => {
     ["telegram-html", "**bold** and _it_", "<b>bold</b> and <i>it</i>"],
     ["telegram-html", "a < b && c > d", "a &lt; b &amp;&amp; c &gt; d"],
     ["telegram-html", "use `x<y>` here", "use <code>x&lt;y&gt;</code> here"],
-    ["telegram-html", "[docs](https://e.com/?a=1&b=\"2\")", '<a href="https://e.com/?a=1&amp;b=&quot;2&quot;">docs</a>'],
+    ["telegram-html", '[docs](https://e.com/?a=1&b="2")', '<a href="https://e.com/?a=1&amp;b=&quot;2&quot;">docs</a>'],
     ["telegram-html", "```ts\nif (a < b) {}\n```", '<pre><code class="language-ts">if (a &lt; b) {}</code></pre>'],
     ["telegram-html", "```\nplain\n```", "<pre>plain</pre>"],
     ["telegram-html", "# Title\n> quoted", "<b>Title</b>\n<blockquote>quoted</blockquote>"],
@@ -36,6 +36,8 @@ describe("Telegram MarkdownV2", () => {
     expect(escapeMarkdownV2("1.5 + (2) = 3! #x_y")).toBe("1\\.5 \\+ \\(2\\) \\= 3\\! \\#x\\_y");
   });
   it("renders spans and keeps code contents except ` and \\", () => {
-    expect(renderTelegramMarkdownV2("**b** `a.b` [x](https://e.com/a_b) 1.")).toBe("*b* `a.b` [x](https://e.com/a_b) 1\\.");
+    expect(renderTelegramMarkdownV2("**b** `a.b` [x](https://e.com/a_b) 1.")).toBe(
+      "*b* `a.b` [x](https://e.com/a_b) 1\\.",
+    );
   });
 });

@@ -38,7 +38,7 @@ function renderBlocks(blocks: readonly Block[], d: Dialect): string {
           return d.quote(spans(b.c));
         case "line":
           return spans(b.c);
-        case "blank":
+        default:
           return "";
       }
     })

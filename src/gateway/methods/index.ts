@@ -18,6 +18,8 @@ import {
   sessionsResetMethod,
 } from "./sessions.js";
 import type { MethodRegistry } from "./registry.js";
+import { toolMethods } from "./tools.js";
+import { channelMethods } from "./channels.js";
 
 /** Methods of the gateway itself: health, status, presence, logs, config. */
 export function registerCoreMethods(registry: MethodRegistry): void {
@@ -51,5 +53,11 @@ export function registerAgentMethods(registry: MethodRegistry): void {
     modelsListMethod,
     usageStatusMethod,
     usageCostMethod,
+    ...toolMethods,
   );
+}
+
+/** Methods of the channel manager: status, start/stop, pairing. */
+export function registerChannelMethods(registry: MethodRegistry): void {
+  registry.register(...channelMethods);
 }

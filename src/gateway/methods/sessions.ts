@@ -89,10 +89,10 @@ export const sessionsResetMethod = defineMethod({
   params: z.looseObject({ ...KeyParams, reason: z.enum(["new", "reset"]).optional() }),
   handler: async (p, { services }) => {
     const runtime = agentOf(services);
-    const { key, agent } = runtime.resolveKey(p.key, p.agentId);
-    runtime.abort(key, undefined, agent.id);
-    const store = await runtime.store(agent.id);
-    const result = await store.reset(key, p.reason ?? "reset");
+    const { key, result } = await runtime.stopThen(p.key, p.agentId, async (key, agent) => {
+      const store = await runtime.store(agent.id);
+      return { key, result: await store.reset(key, p.reason ?? "reset") };
+    });
     return {
       ok: true,
       key,
@@ -108,10 +108,10 @@ export const sessionsDeleteMethod = defineMethod({
   params: z.looseObject({ ...KeyParams, deleteTranscript: z.boolean().optional() }),
   handler: async (p, { services }) => {
     const runtime = agentOf(services);
-    const { key, agent } = runtime.resolveKey(p.key, p.agentId);
-    runtime.abort(key, undefined, agent.id);
-    const store = await runtime.store(agent.id);
-    const result = await store.delete(key, { deleteTranscript: p.deleteTranscript ?? false });
+    const { key, result } = await runtime.stopThen(p.key, p.agentId, async (key, agent) => {
+      const store = await runtime.store(agent.id);
+      return { key, result: await store.delete(key, { deleteTranscript: p.deleteTranscript ?? false }) };
+    });
     return { ok: true, key, ...result };
   },
 });

@@ -1,0 +1,75 @@
+import { join } from "node:path";
+import type { GatewayServices } from "../gateway/services.js";
+import type { Logger } from "../logging/logger.js";
+import { ExecApprovals } from "./approvals/exec-approvals.js";
+import type { ToolRunRecord } from "./guard.js";
+import { ProcessRegistry } from "./process-registry.js";
+
+export interface ToolHostDeps {
+  stateDir: string;
+  broadcast: (event: string, payload: unknown) => void;
+  log: Logger;
+}
+
+/**
+ * The gateway-wide state behind the tools: pending approvals and grants, background processes, MCP
+ * connections, the browser. One per gateway, created on first use and closed when the gateway stops.
+ */
+export class ToolHost {
+  readonly approvals: ExecApprovals;
+  readonly processes = new ProcessRegistry();
+  private readonly closers: (() => Promise<void>)[] = [];
+
+  constructor(readonly deps: ToolHostDeps) {
+    this.approvals = new ExecApprovals({
+      grantsFile: join(deps.stateDir, "exec-approvals.json"),
+      broadcast: deps.broadcast,
+    });
+  }
+
+  /** Every tool run lands in the gateway log (and the transcript holds its result). */
+  recordRun(run: ToolRunRecord): void {
+    this.deps.log.info({ toolRun: run }, `tool ${run.tool} ${run.isError ? "failed" : "ran"}`);
+  }
+
+  /** Registers a resource (MCP client, browser) to close with the host. */
+  onClose(close: () => Promise<void>): void {
+    this.closers.push(close);
+  }
+
+  async close(): Promise<void> {
+    this.approvals.close();
+    await this.processes.closeAll();
+    for (const close of this.closers.splice(0)) {
+      try {
+        await close();
+      } catch (err) {
+        this.deps.log.warn({ err }, "closing a tool resource failed");
+      }
+    }
+  }
+}
+
+const hosts = new WeakMap<GatewayServices, ToolHost>();
+
+/** The tool host of this gateway (created on first use, so start-up pays nothing for it). */
+export function toolHostFor(services: GatewayServices): ToolHost {
+  let host = hosts.get(services);
+  if (!host) {
+    host = new ToolHost({
+      stateDir: services.paths.stateDir,
+      broadcast: (event, payload) => services.events.broadcast(event, payload),
+      log: services.log,
+    });
+    hosts.set(services, host);
+  }
+  return host;
+}
+
+/** Stops background processes, denies pending approvals, closes MCP servers and the browser. */
+export async function closeToolHost(services: GatewayServices): Promise<void> {
+  const host = hosts.get(services);
+  if (!host) return;
+  hosts.delete(services);
+  await host.close();
+}
