@@ -107,7 +107,8 @@ function resultsBlock(m, s, t, tr) {
     ),
     "",
     `Leak check: gateway RSS ${mb(t.leak.rssBeforeBytes)} MB before and ${mb(t.leak.rssAfterBytes)} MB after ` +
-      `${t.leak.turns.toLocaleString("en")} more turns (each after ${t.leak.settleMs / 1000} s idle); peak during the run ${mb(t.leak.peakBytes)} MB.`,
+      `${t.leak.turns.toLocaleString("en")} more turns (each after ${t.leak.settleMs / 1000} s idle); peak during the run ${mb(t.leak.peakBytes)} MB. ` +
+      `Live JS heap after a forced full GC: ${mb(t.leak.heapBeforeBytes)} MB before, ${mb(t.leak.heapAfterBytes)} MB after.`,
     ...(t.errors > 0 ? ["", `⚠️ ${t.errors} turns did not end with a final reply.`] : []),
     RESULTS[1],
   ].join("\n");

@@ -7,7 +7,8 @@
  *     gives turns/s, latency and the gateway's CPU time per turn;
  *   - open loop: 200 sessions each sending one message a second (DESIGN §6's "200 concurrent sessions"), and
  *     one every 4 s;
- *   - leak check: RSS of the gateway before and after 10,000 more turns.
+ *   - leak check: RSS and live heap (after a full GC forced through the inspector) before and after 10,000
+ *     more turns.
  * A session key takes at most SESSION_TURNS turns, then its worker moves to a fresh one, so the prompt does
  * not grow without end and every level measures the same kind of turn.
  * Usage: node bench/turns.mjs [--turns 2000] [--leak-turns 10000] [--open-seconds 10] [--connections 4] [--json]
@@ -16,6 +17,7 @@ import { randomUUID } from "node:crypto";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { fakeModelConfig, startTimedFakeLlm } from "./lib/fake-llm.mjs";
+import { heapAfterGc, inspectorUrl } from "./lib/inspector.mjs";
 import { loadGatewayClient, startPincer } from "./lib/pincer.mjs";
 import { cpuTimeMs, sleep, treeRss } from "./lib/proc.mjs";
 import { mb, round, summarize } from "./lib/stats.mjs";
@@ -135,7 +137,10 @@ export async function runTurnsBench({
   let gw;
   let driver;
   try {
-    gw = await startPincer({ config: fakeModelConfig(fake) });
+    // The inspector lets the leak check force a full GC inside the gateway and read its live heap.
+    gw = await startPincer({ config: fakeModelConfig(fake), nodeArgs: ["--inspect=127.0.0.1:0"] });
+    const inspector = inspectorUrl(gw.output());
+    if (!inspector) throw new Error(`bench: no inspector URL in the gateway's output:\n${gw.output()}`);
     driver = new Driver();
     await driver.connect(await loadGatewayClient(), gw.url, connections);
     log("warm-up: 200 turns");
@@ -184,6 +189,7 @@ export async function runTurnsBench({
 
     log(`leak check: ${leakTurns} turns over 50 sessions`);
     const rssBefore = await settledRss(gw.pid);
+    const heapBefore = (await heapAfterGc(inspector)).heapUsed;
     let peak = rssBefore;
     const sampler = setInterval(() => {
       peak = Math.max(peak, treeRss(gw.pid).bytes);
@@ -192,6 +198,7 @@ export async function runTurnsBench({
     clearInterval(sampler);
     await fake.takeDurations();
     const rssAfter = await settledRss(gw.pid);
+    const heapAfter = (await heapAfterGc(inspector)).heapUsed;
 
     return {
       connections,
@@ -203,6 +210,8 @@ export async function runTurnsBench({
         rssBeforeBytes: rssBefore,
         rssAfterBytes: rssAfter,
         peakBytes: peak,
+        heapBeforeBytes: heapBefore,
+        heapAfterBytes: heapAfter,
         settleMs: SETTLE_MS,
         wallMs: leak.wallMs,
       },
@@ -233,7 +242,8 @@ export function formatTurns(r) {
   }
   lines.push(
     `leak check: RSS ${mb(r.leak.rssBeforeBytes)} MB before, ${mb(r.leak.rssAfterBytes)} MB after ${r.leak.turns} turns ` +
-      `(peak ${mb(r.leak.peakBytes)} MB)`,
+      `(peak ${mb(r.leak.peakBytes)} MB); live heap after a full GC ${mb(r.leak.heapBeforeBytes)} MB before, ` +
+      `${mb(r.leak.heapAfterBytes)} MB after`,
   );
   if (r.errors > 0) lines.push(`WARNING: ${r.errors} turns did not end in a final reply`);
   return lines.join("\n");

@@ -44,9 +44,9 @@ export function accountConfigAdapter<C extends CommonAccountConfig>(opts: {
       const parsed = parse(section);
       const id = normalizeAccountId(accountId);
       const { accounts: _accounts, defaultAccount: _default, ...base } = parsed;
-      const own = Object.entries(accountsOf(parsed)).find(([k]) => normalizeAccountId(k) === id)?.[1] ?? {};
-      const config = { ...base, ...own } as C;
-      const path = Object.keys(own).length > 0 ? `channels.${opts.channel}.accounts.${id}` : `channels.${opts.channel}`;
+      const listed = Object.entries(accountsOf(parsed)).find(([k]) => normalizeAccountId(k) === id);
+      const config = { ...base, ...(listed?.[1] ?? {}) } as C;
+      const path = listed ? `channels.${opts.channel}.accounts.${listed[0]}` : `channels.${opts.channel}`;
       const missing = opts.missing(config, path);
       const resolved: ResolvedAccount<C> = {
         accountId: id,

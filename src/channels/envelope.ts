@@ -18,6 +18,8 @@ export interface InboundSender {
   id: string;
   name?: string;
   username?: string;
+  /** Where the platform says the sender connects from (IRC's ident@host), for mask allowlists. */
+  address?: string;
   isBot?: boolean;
 }
 

@@ -85,7 +85,9 @@ export async function processInbound(ctx: InboundContext, msg: InboundMessage): 
       return { outcome: "dropped", reason: result.status === "limit" ? "pairing-limit" : "pairing-pending" };
     }
     ctx.log.info({ sender: msg.sender.id, label }, "pairing requested");
-    await ctx.send({ chatType: "direct", peerId: msg.peerId }, pairingReplyText(plugin, msg.sender.id, result.code));
+    for (const chunk of formatFor(plugin, account.config, pairingReplyText(plugin, msg.sender.id, result.code))) {
+      await ctx.send({ chatType: "direct", peerId: msg.peerId }, chunk);
+    }
     return { outcome: "paired", code: result.code };
   }
 
@@ -134,11 +136,7 @@ export async function processInbound(ctx: InboundContext, msg: InboundMessage): 
   if (!outcome || outcome.status === "aborted") return { outcome: "no-reply", runId: ack.runId };
   const markdown = outcome.status === "ok" ? outcome.text : apologyText(outcome.error);
   const prefixed = account.config.responsePrefix ? `${account.config.responsePrefix} ${markdown}` : markdown;
-  const outbound = plugin.outbound ?? { textChunkLimit: 2000, hardLimit: 2000, markdown: "plain" as const };
-  const chunks = formatReply(prefixed, outbound, {
-    chunkLimit: account.config.textChunkLimit,
-    chunkMode: account.config.chunkMode,
-  });
+  const chunks = formatFor(plugin, account.config, prefixed);
   const mode =
     msg.chatType === "direct" ? "off" : (account.config.replyToMode ?? plugin.threading?.defaultReplyToMode ?? "off");
   for (const [i, chunk] of chunks.entries()) {
@@ -148,6 +146,15 @@ export async function processInbound(ctx: InboundContext, msg: InboundMessage): 
   }
   return { outcome: "replied", chunks: chunks.length, runId: ack.runId };
 }
+
+/** Chunks and renders markdown for the plugin's platform, honouring the account's chunk settings. */
+export function formatFor(plugin: ChannelPlugin, config: CommonAccountConfig, markdown: string): string[] {
+  const outbound = plugin.outbound ?? PLAIN_OUTBOUND;
+  return formatReply(markdown, outbound, { chunkLimit: config.textChunkLimit, chunkMode: config.chunkMode });
+}
+
+/** For a channel that declares no outbound adapter: plain text in modest chunks. */
+const PLAIN_OUTBOUND = { textChunkLimit: 2000, hardLimit: 2000, markdown: "plain" as const };
 
 /** Sends typing now and every interval until the run ends (or the returned stop is called). */
 function startTyping(ctx: InboundContext, target: OutboundTarget, run: { status: string }): () => void {

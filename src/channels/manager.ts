@@ -7,7 +7,7 @@ import { DEFAULT_RESTART_POLICY, RestartBudget, type RestartPolicy } from "./bac
 import type { CommonAccountConfig } from "./config-schema.js";
 import { sendWithRetry } from "./delivery.js";
 import type { InboundMessage, OutboundTarget } from "./envelope.js";
-import { processInbound } from "./inbound.js";
+import { formatFor, processInbound } from "./inbound.js";
 import type {
   AccountConnection,
   AccountTransport,
@@ -439,11 +439,13 @@ export class ChannelManager {
     const st = this.accounts.get(`${channel}:${accountId}`);
     if (!st?.connection) return "unsupported";
     try {
-      await this.sendOn(
-        st,
-        { chatType: "direct", peerId: senderId },
+      for (const chunk of formatFor(
+        st.plugin,
+        st.account.config,
         "You're approved. Send a message to start talking.",
-      );
+      )) {
+        await this.sendOn(st, { chatType: "direct", peerId: senderId }, chunk);
+      }
       return "sent";
     } catch (err) {
       this.deps.log.warn({ channel, accountId, err: errorText(err) }, "pairing approval notice failed");

@@ -18,6 +18,11 @@ export const BUILTIN_CHANNELS: readonly ChannelEntry[] = [
     meta: { label: "Telegram", detailLabel: "Telegram Bot", order: 10 },
     load: async () => (await import("./telegram/plugin.js")).telegramPlugin,
   },
+  {
+    id: "irc",
+    meta: { label: "IRC", detailLabel: "IRC Client", order: 40 },
+    load: async () => (await import("./irc/plugin.js")).ircPlugin,
+  },
 ];
 
 export class ChannelRegistry {

@@ -2,6 +2,7 @@ import { createRequire } from "node:module";
 import type { Command } from "commander";
 import { PINCER_VERSION } from "../version.js";
 import { registerAgentCommands } from "./agent.js";
+import { registerApprovalsCommands } from "./approvals.js";
 import { registerChannelCommands } from "./channels.js";
 import { registerConfigCommands } from "./config.js";
 import { registerGatewayCommands } from "./gateway.js";
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   registerAgentCommands(program);
   registerStatusCommands(program);
   registerConfigCommands(program);
+  registerApprovalsCommands(program);
   registerChannelCommands(program);
   registerPairingCommands(program);
   return program;

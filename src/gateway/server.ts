@@ -18,6 +18,7 @@ import {
 import { CloseCodes, GatewayConnection } from "./connection.js";
 import { EventHub } from "./events.js";
 import { handleCoreHttp, sendJson, type HttpState } from "./http/routes.js";
+import { handleToolsInvoke } from "./http/tools-invoke.js";
 import { type ControlUi, createControlUi, defaultUiDir } from "./http/static.js";
 import { registerAgentMethods, registerChannelMethods, registerCoreMethods } from "./methods/index.js";
 import { MethodRegistry } from "./methods/registry.js";
@@ -229,6 +230,7 @@ function routeHttp(
 ): void {
   try {
     // The built Control UI owns `/` (the status page stays when it was not built) and its own paths.
+    if (handleToolsInvoke(req, res, services)) return;
     if (ui?.handle(req, res)) return;
     if (handleCoreHttp(req, res, services, state)) return;
     sendJson(res, 404, { ok: false, error: { code: "NOT_FOUND", message: `no route for ${req.method} ${req.url}` } });

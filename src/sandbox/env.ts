@@ -5,7 +5,7 @@ import { PincerError } from "../errors.js";
  * Variables a caller may not set for a command: they change which binary runs or inject code before it
  * (loader and interpreter hooks), which would turn an allowlisted command into any command.
  */
-const BLOCKED_ENV = /^(PATH|IFS|ENV|BASH_ENV|SHELLOPTS|BASHOPTS|PS4|PROMPT_COMMAND|NODE_OPTIONS|PYTHONSTARTUP|PYTHONPATH|PERL5OPT|PERL5LIB|RUBYOPT|RUBYLIB|LD_.*|DYLD_.*|BASH_FUNC_.*)$/i;
+export const BLOCKED_ENV_NAME = /^(PATH|IFS|ENV|BASH_ENV|SHELLOPTS|BASHOPTS|PS4|PROMPT_COMMAND|NODE_OPTIONS|PYTHONSTARTUP|PYTHONPATH|PERL5OPT|PERL5LIB|RUBYOPT|RUBYLIB|LD_.*|DYLD_.*|BASH_FUNC_.*)$/i;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** Checks caller-supplied variables; throws naming the first bad one. */
@@ -13,7 +13,7 @@ export function checkCommandEnv(env: Record<string, string>): void {
   for (const [name, value] of Object.entries(env)) {
     if (!ENV_NAME.test(name))
       throw new PincerError("INVALID_REQUEST", `env name "${name}" is not a valid variable name`);
-    if (BLOCKED_ENV.test(name))
+    if (BLOCKED_ENV_NAME.test(name))
       throw new PincerError(
         "FORBIDDEN",
         `env ${name} may not be set for a command (it changes which program runs or injects code); set it inside the command if you must`,

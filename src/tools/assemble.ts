@@ -15,6 +15,7 @@ import { readTool } from "./read.js";
 import { sessionsHistoryTool, sessionsListTool, sessionsSendTool, type SessionsAccess } from "./sessions-tools.js";
 import type { AgentTool } from "./tool.js";
 import type { ToolHost } from "./tool-host.js";
+import { webFetchTool } from "./web-fetch.js";
 import type { FsToolEnv } from "./workspace-files.js";
 import { writeTool } from "./write.js";
 
@@ -95,11 +96,12 @@ export async function assembleTools(input: AssembleInput): Promise<AssembledTool
       processes: input.host.processes,
     }),
     processTool({ agentId: input.agentId, registry: input.host.processes, cleanupMs: execCfg.cleanupMs }),
+    ...(config.tools.web.fetch.enabled ? [webFetchTool(config.tools.web.fetch)] : []),
     sessionsListTool({ agentId: input.agentId, sessionKey: input.sessionKey, access: input.access }),
     sessionsHistoryTool({ agentId: input.agentId, sessionKey: input.sessionKey, access: input.access }),
     sessionsSendTool({ agentId: input.agentId, sessionKey: input.sessionKey, access: input.access }),
   ];
-  const all = [...core, ...(input.extra ?? [])];
+  const all = [...core, ...(input.extra ?? []), ...(await input.host.mcpTools(config.mcp))];
   const candidates = all.map((tool) => ({
     tool,
     decision: decideTool(

@@ -59,14 +59,25 @@ function catalogEntry(c: ToolCandidate) {
   };
 }
 
+interface EffectiveEntry {
+  id: string;
+  label: string;
+  description: string;
+  rawDescription: string;
+  source: "core" | "mcp";
+  mcpServer?: string;
+  mcpToolName?: string;
+  risk?: string;
+}
+
 export function effectiveView(assembled: AssembledTools, agentId: string) {
-  const core = [];
-  const mcp = [];
+  const core: EffectiveEntry[] = [];
+  const mcp: EffectiveEntry[] = [];
   for (const c of assembled.candidates) {
     if (!c.decision.allowed) continue;
     const src = c.tool.source;
     const risk = coreInfo.get(c.tool.name)?.risk;
-    const entry = {
+    const entry: EffectiveEntry = {
       id: c.tool.name,
       label: label(c.tool.name),
       description: c.tool.description,

@@ -88,6 +88,13 @@ const WebFetchConfigSchema = z
     maxRedirects: z.number().int().min(0).max(10).default(3),
     readability: z.boolean().default(true),
     userAgent: z.string().optional(),
+    /** Private, loopback and link-local targets are refused unless the host is listed or the guard is off. */
+    ssrfPolicy: z
+      .looseObject({
+        allowedHostnames: z.array(z.string().min(1)).default([]),
+        dangerouslyAllowPrivateNetwork: z.boolean().default(false),
+      })
+      .prefault({}),
   })
   .prefault({});
 
@@ -130,23 +137,30 @@ const McpCommon = {
   requestTimeoutMs: z.number().int().min(100).default(60_000),
 };
 
-export const McpServerSchema = z.union([
-  z.looseObject({
-    command: z.string().min(1),
-    args: z.array(z.string()).default([]),
-    env: z.record(z.string(), z.string()).default({}),
-    cwd: z.string().optional(),
-    workingDirectory: z.string().optional(),
-    ...McpCommon,
-  }),
-  z.looseObject({
-    url: z.url(),
-    transport: z.enum(["streamable-http", "sse"]).default("streamable-http"),
-    headers: z.record(z.string(), z.string()).default({}),
-    ...McpCommon,
-  }),
-]);
-export type McpServerConfig = z.infer<typeof McpServerSchema>;
+export const McpStdioServerSchema = z.looseObject({
+  command: z.string().min(1),
+  args: z.array(z.string()).default([]),
+  env: z.record(z.string(), z.string()).default({}),
+  cwd: z.string().optional(),
+  workingDirectory: z.string().optional(),
+  ...McpCommon,
+});
+export type McpStdioServerConfig = z.infer<typeof McpStdioServerSchema>;
+
+export const McpHttpServerSchema = z.looseObject({
+  url: z.url(),
+  transport: z.enum(["streamable-http", "sse"]).default("streamable-http"),
+  headers: z.record(z.string(), z.string()).default({}),
+  ...McpCommon,
+});
+export type McpHttpServerConfig = z.infer<typeof McpHttpServerSchema>;
+
+export const McpServerSchema = z.union([McpStdioServerSchema, McpHttpServerSchema]);
+export type McpServerConfig = McpStdioServerConfig | McpHttpServerConfig;
+
+export function isStdioServer(cfg: McpServerConfig): cfg is McpStdioServerConfig {
+  return typeof cfg.command === "string";
+}
 
 export const McpConfigSchema = z
   .looseObject({ servers: z.record(z.string().min(1), McpServerSchema).default({}) })

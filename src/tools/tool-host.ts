@@ -2,8 +2,11 @@ import { join } from "node:path";
 import type { GatewayServices } from "../gateway/services.js";
 import type { Logger } from "../logging/logger.js";
 import { ExecApprovals } from "./approvals/exec-approvals.js";
+import type { McpConfig } from "./config-schema.js";
 import type { ToolRunRecord } from "./guard.js";
+import type { McpManager } from "./mcp/mcp-manager.js";
 import { ProcessRegistry } from "./process-registry.js";
+import type { AgentTool } from "./tool.js";
 
 export interface ToolHostDeps {
   stateDir: string;
@@ -19,6 +22,7 @@ export class ToolHost {
   readonly approvals: ExecApprovals;
   readonly processes = new ProcessRegistry();
   private readonly closers: (() => Promise<void>)[] = [];
+  private mcp: Promise<McpManager> | undefined;
 
   constructor(readonly deps: ToolHostDeps) {
     this.approvals = new ExecApprovals({
@@ -30,6 +34,19 @@ export class ToolHost {
   /** Every tool run lands in the gateway log (and the transcript holds its result). */
   recordRun(run: ToolRunRecord): void {
     this.deps.log.info({ toolRun: run }, `tool ${run.tool} ${run.isError ? "failed" : "ran"}`);
+  }
+
+  /** Tools of the configured MCP servers (the SDK and the servers start on first use). */
+  async mcpTools(config: McpConfig): Promise<AgentTool[]> {
+    if (Object.keys(config.servers).length === 0 && !this.mcp) return [];
+    if (!this.mcp) {
+      this.mcp = import("./mcp/mcp-manager.js").then(({ McpManager }) => {
+        const manager = new McpManager(this.deps.log);
+        this.onClose(() => manager.close());
+        return manager;
+      });
+    }
+    return (await this.mcp).tools(config);
   }
 
   /** Registers a resource (MCP client, browser) to close with the host. */

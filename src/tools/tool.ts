@@ -24,6 +24,11 @@ export interface AgentTool<S extends z.ZodType = z.ZodType> {
   parameters: S;
   /** Where the tool comes from, for policy (MCP groups) and the tools.catalog / tools.effective views. */
   source?: ToolSource;
+  /**
+   * A JSON Schema given to the model as is, instead of one derived from `parameters` (MCP tools publish
+   * their own); `parameters` still validates the arguments.
+   */
+  inputSchema?: Record<string, unknown>;
   execute(id: string, args: z.infer<S>, ctx: ToolContext): Promise<ToolOutput>;
 }
 
@@ -45,10 +50,8 @@ const specCache = new WeakMap<AgentTool, ToolSpec>();
 export function toolSpec(tool: AgentTool): ToolSpec {
   let spec = specCache.get(tool);
   if (!spec) {
-    const { $schema: _omit, ...parameters } = z.toJSONSchema(tool.parameters, { io: "input" }) as Record<
-      string,
-      unknown
-    >;
+    const { $schema: _omit, ...parameters } = (tool.inputSchema ??
+      z.toJSONSchema(tool.parameters, { io: "input" })) as Record<string, unknown>;
     spec = { name: tool.name, description: tool.description, parameters };
     specCache.set(tool, spec);
   }

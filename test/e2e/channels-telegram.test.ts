@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { AgentGateway } from "./agent-gateway.js";
 import {
   type AnyStatus,
   channelStatus,
@@ -8,13 +7,17 @@ import {
   waitForAccount,
 } from "../fixtures/fake-platforms/channel-gateway.js";
 import { type FakeTelegram, startFakeTelegram } from "../fixtures/fake-platforms/telegram.js";
+import type { AgentGateway } from "./agent-gateway.js";
+import { freePort } from "./harness.js";
 
 /**
  * Telegram end to end: grammY inside the real gateway process, pointed at a fake Bot API (apiRoot), with the
  * fake LLM answering "echo: <text>". One gateway runs five accounts, one per access setup, plus a bad token.
  */
 
-const T = { pair: "111:pair", allow: "222:allow", open: "333:open", off: "444:off" };
+const T = { pair: "111:pair", allow: "222:allow", open: "333:open", off: "444:off", hook: "555:hook" };
+const WEBHOOK_SECRET = "hook-secret-123";
+let webhookPort = 0;
 let tg: FakeTelegram;
 let t: AgentGateway;
 const BOT_IDS: Record<string, number> = {};
@@ -26,6 +29,8 @@ beforeAll(async () => {
   BOT_IDS.allow = tg.addBot(T.allow, "pincer_allow_bot");
   BOT_IDS.open = tg.addBot(T.open, "pincer_open_bot");
   BOT_IDS.off = tg.addBot(T.off, "pincer_off_bot");
+  BOT_IDS.hook = tg.addBot(T.hook, "pincer_hook_bot");
+  webhookPort = await freePort();
   t = await startChannelGateway(() => ({
     telegram: {
       apiRoot: tg.apiRoot,
@@ -36,10 +41,19 @@ beforeAll(async () => {
         open: { botToken: T.open, dmPolicy: "open" },
         off: { botToken: T.off, dmPolicy: "disabled" },
         bad: { botToken: "999:not-a-token" },
+        hook: {
+          botToken: T.hook,
+          dmPolicy: "open",
+          webhookUrl: "https://bot.example.com/tg",
+          webhookSecret: WEBHOOK_SECRET,
+          webhookHost: "127.0.0.1",
+          webhookPort,
+          webhookPath: "/tg",
+        },
       },
     },
   }));
-  for (const id of ["default", "allow", "open", "off"]) {
+  for (const id of ["default", "allow", "open", "off", "hook"]) {
     await waitForAccount(t.client, "telegram", id, (a) => a.connected);
   }
 });
@@ -63,7 +77,11 @@ function dm(token: string, userId: number, text: string) {
 /** Waits for a reply in a chat whose text contains `needle`. */
 async function replyIn(token: string, chatId: number, needle: string) {
   const [hit] = await tg.calls.waitFor(
-    (c) => c.token === token && c.method === "sendMessage" && String(c.params.chat_id) === String(chatId) && String(c.params.text).includes(needle),
+    (c) =>
+      c.token === token &&
+      c.method === "sendMessage" &&
+      String(c.params.chat_id) === String(chatId) &&
+      String(c.params.text).includes(needle),
     1,
     15_000,
     `reply containing "${needle}" in chat ${chatId}`,
@@ -111,7 +129,9 @@ describe("Telegram channel", () => {
     await replyIn(T.pair, user, "echo: now?");
     // The pairing reply, the approval notice, the answer: "still there?" got nothing.
     expect(tg.sent(T.pair, user)).toHaveLength(3);
-    const typing = tg.calls.items.filter((c) => c.method === "sendChatAction" && String(c.params.chat_id) === String(user));
+    const typing = tg.calls.items.filter(
+      (c) => c.method === "sendChatAction" && String(c.params.chat_id) === String(user),
+    );
     expect(typing.length).toBeGreaterThanOrEqual(1);
     expect(typing[0]!.params.action).toBe("typing");
   });
@@ -197,5 +217,37 @@ describe("Telegram channel", () => {
     dm(T.open, user, "after");
     await replyIn(T.open, user, "echo: after");
     expect(tg.sent(T.open, user).map((c) => c.params.text)).toEqual(["echo: sent while down", "echo: after"]);
+  });
+
+  it("runs in webhook mode: registers the webhook with its secret and refuses posts without it", async () => {
+    const [setWebhook] = await tg.calls.waitFor((c) => c.token === T.hook && c.method === "setWebhook");
+    expect(setWebhook!.params).toMatchObject({ url: "https://bot.example.com/tg", secret_token: WEBHOOK_SECRET });
+    expect((await waitForAccount(t.client, "telegram", "hook", (a) => a.connected)).mode).toBe("webhook");
+    const user = nextUser++;
+    const update = (text: string, id: number) => ({
+      update_id: id,
+      message: {
+        message_id: id,
+        date: 1,
+        chat: { id: user, type: "private" },
+        from: { id: user, first_name: "W" },
+        text,
+      },
+    });
+    const post = (body: unknown, secret?: string) =>
+      fetch(`http://127.0.0.1:${webhookPort}/tg`, {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          ...(secret ? { "x-telegram-bot-api-secret-token": secret } : {}),
+        },
+        body: JSON.stringify(body),
+      });
+    expect((await post(update("forged", 1), "wrong")).status).toBe(401);
+    expect((await post(update("forged", 1))).status).toBe(401);
+    expect((await post("{not json", WEBHOOK_SECRET)).status).toBe(200);
+    expect((await post(update("via webhook", 2), WEBHOOK_SECRET)).status).toBe(200);
+    await replyIn(T.hook, user, "echo: via webhook");
+    expect(tg.sent(T.hook, user).map((c) => c.params.text)).toEqual(["echo: via webhook"]);
   });
 });

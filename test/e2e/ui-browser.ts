@@ -47,6 +47,8 @@ export async function launchTestBrowser(): Promise<TestBrowser> {
     errors,
     async context(viewport = { width: 1280, height: 800 }) {
       const ctx = await browser.newContext({ viewport });
+      // Shorter than the test timeout so a stuck step fails with the locator it waited for.
+      ctx.setDefaultTimeout(10_000);
       ctx.on("page", (page) => {
         page.on("console", (msg) => {
           if (msg.type() === "error") errors.push(msg.text());

@@ -72,6 +72,12 @@ function Shell() {
           )}
         </div>
       </header>
+      {hello && status.phase !== "open" && (
+        <p class="offline" role="status" data-testid="offline-banner">
+          Connection to the gateway lost{status.phase === "retrying" ? ` (${status.message})` : ""}. Reconnecting — messages
+          you send meanwhile are delivered once it is back.
+        </p>
+      )}
       <main>
         {!hello ? (
           <p class="muted center" data-testid="connecting">

@@ -26,6 +26,11 @@ function WebChat() {
           <StatusPill status={status} />
         </div>
       </header>
+      {key && status.phase !== "open" && (
+        <p class="offline" role="status">
+          Reconnecting to the gateway…
+        </p>
+      )}
       <main>{key ? <ChatView sessionKey={key} /> : <p class="muted center">Connecting…</p>}</main>
     </div>
   );

@@ -63,9 +63,15 @@ export class BrowserGateway {
 
   constructor(private readonly opts: BrowserGatewayOptions) {}
 
+  /**
+   * The hello of the current connection, or of the last one while reconnecting: pages stay on screen (their
+   * calls fail as UNAVAILABLE meanwhile) instead of flashing away on every network hiccup.
+   */
   get hello(): Hello | undefined {
-    return this.status.phase === "open" ? this.status.hello : undefined;
+    return this.status.phase === "open" ? this.status.hello : this.lastHello;
   }
+
+  private lastHello: Hello | undefined;
 
   start(): void {
     if (!this.stopped) return;
@@ -213,6 +219,7 @@ export class BrowserGateway {
           return;
         }
         this.attempt = 0;
+        this.lastHello = hello.data;
         this.setStatus({ phase: "open", hello: hello.data });
       },
       reject: (err) => onRefused(classifyConnectError(err)),
