@@ -32,48 +32,42 @@ function peerEnv(peerDir, home) {
 }
 
 /**
- * Waits for a gateway to answer `health` over the WebSocket protocol (a connect it refuses with UNAVAILABLE
- * while starting does not count) and, in parallel, for GET /health to answer 200. Times run from t0.
+ * Waits for GET /health to answer 200, then for `health` to be answered over the WebSocket protocol (a connect
+ * refused with UNAVAILABLE while the gateway starts does not count). Both times run from t0. WebSocket attempts
+ * only start once HTTP answers (both share the port), which keeps the prober's own CPU use low while the
+ * gateway starts: on a small machine it competes with the gateway for the same cores.
  */
 export async function waitUntilServing({ url, httpUrl, token, proc, t0, timeoutMs, output }) {
   const GatewayClient = await loadGatewayClient();
-  let httpHealthMs;
-  let done = false;
-  const exited = new Promise((_, reject) =>
-    proc.once("exit", (code) => {
-      if (!done) reject(new Error(`gateway exited with ${code} before serving:\n${output()}`));
-    }),
-  );
-  const httpLoop = (async () => {
-    while (!done && httpHealthMs === undefined) {
-      if ((await httpStatus(`${httpUrl}/health`)) === 200) httpHealthMs = performance.now() - t0;
-      else await sleep(performance.now() - t0 < 1_000 ? 5 : 50);
-    }
-  })();
-  const wsLoop = (async () => {
-    const deadline = t0 + timeoutMs;
-    while (performance.now() < deadline) {
+  const deadline = t0 + timeoutMs;
+  let exitCode;
+  proc.once("exit", (code) => {
+    exitCode = code ?? -1;
+  });
+  const check = () => {
+    if (exitCode !== undefined) throw new Error(`gateway exited with ${exitCode} before serving:\n${output()}`);
+    if (performance.now() > deadline)
+      throw new Error(`gateway at ${url} not serving within ${timeoutMs} ms:\n${output()}`);
+  };
+  const interval = () => (performance.now() - t0 < 2_000 ? 10 : 100);
+  while ((await httpStatus(`${httpUrl}/health`)) !== 200) {
+    check();
+    await sleep(interval());
+  }
+  const httpHealthMs = performance.now() - t0;
+  for (;;) {
+    try {
+      const client = await GatewayClient.connect({ url, ...(token ? { token } : {}), timeoutMs: 5_000 });
       try {
-        const client = await GatewayClient.connect({ url, ...(token ? { token } : {}), timeoutMs: 5_000 });
-        try {
-          await client.call("health");
-          return performance.now() - t0;
-        } finally {
-          client.close();
-        }
-      } catch {
-        await sleep(performance.now() - t0 < 1_000 ? 5 : 100);
+        await client.call("health");
+        return { httpHealthMs, wsHealthMs: performance.now() - t0 };
+      } finally {
+        client.close();
       }
+    } catch {
+      check();
+      await sleep(interval());
     }
-    throw new Error(`gateway at ${url} did not answer health within ${timeoutMs} ms:\n${output()}`);
-  })();
-  try {
-    const wsHealthMs = await Promise.race([wsLoop, exited]);
-    // /health is served before (or with) the WebSocket; give it a moment if its poll is mid-flight.
-    await Promise.race([httpLoop, sleep(1_000)]);
-    return { wsHealthMs, httpHealthMs };
-  } finally {
-    done = true;
   }
 }
 

@@ -4,6 +4,7 @@ import type { AgentMessage, UserMessage } from "../sessions/messages.js";
 import { messageText } from "../sessions/messages.js";
 import type { SessionStore } from "../sessions/store.js";
 import { findAgent } from "./agents.js";
+import { sessionTools } from "./builtin-tools.js";
 import { parseSlashCommand, type SlashCommand } from "./commands.js";
 import {
   compactionCut,
@@ -15,7 +16,6 @@ import {
   summaryMessage,
   summaryRequest,
 } from "./compaction.js";
-import { sessionTools } from "./builtin-tools.js";
 import { buildSystemPrompt, loadBootstrapFiles } from "./prompt.js";
 import { type RunOutcome, type RunRecord, timeoutOf } from "./runs.js";
 import type { AgentRuntime, QueueMode } from "./runtime.js";
@@ -57,6 +57,8 @@ export async function executeTurn(runtime: AgentRuntime, job: TurnJob): Promise<
   const only = job.inputs.length === 1 ? job.inputs[0] : undefined;
   const command = only ? parseSlashCommand(messageText(only.message)) : undefined;
   if (command) {
+    // The command is part of the record (the reply too, below) but never of the model's context.
+    await store.append(key, { type: "custom", customType: COMMAND_ENTRY_TYPE, data: { text: messageText(only!.message), at: only!.message.timestamp } });
     const text = await runCommand(runtime, store, job, command);
     const message = await runtime.systemReply(key, agentId, text);
     writer.final(message, emptyUsage(), "stop");
@@ -166,6 +168,9 @@ export async function executeTurn(runtime: AgentRuntime, job: TurnJob): Promise<
   writer.final(result.final, result.usage, result.final.stopReason ?? "stop");
   return { status: "ok", text, usage: result.usage };
 }
+
+/** Transcript entries recording a slash command the user sent. */
+export const COMMAND_ENTRY_TYPE = "pincer.command";
 
 /** Provider and model recorded on replies the gateway makes without a model (see AgentRuntime.systemReply). */
 export const GATEWAY_REPLY_ORIGIN = { provider: "pincer", model: "gateway" } as const;

@@ -19,6 +19,11 @@ export const BUILTIN_CHANNELS: readonly ChannelEntry[] = [
     load: async () => (await import("./telegram/plugin.js")).telegramPlugin,
   },
   {
+    id: "discord",
+    meta: { label: "Discord", detailLabel: "Discord Bot", order: 20 },
+    load: async () => (await import("./discord/plugin.js")).discordPlugin,
+  },
+  {
     id: "irc",
     meta: { label: "IRC", detailLabel: "IRC Client", order: 40 },
     load: async () => (await import("./irc/plugin.js")).ircPlugin,

@@ -3,7 +3,7 @@ import { chown, mkdir } from "node:fs/promises";
 import { PincerError } from "../errors.js";
 import type { CommandRequest, ExecBackend, PreparedCommand } from "./backend.js";
 import { commandShell } from "./env.js";
-import { SANDBOX_WORKSPACE_DIR, shortHash, type SandboxPlan } from "./plan.js";
+import { SANDBOX_WORKSPACE_DIR, type SandboxPlan, shortHash } from "./plan.js";
 
 /**
  * Linux sandbox on Debian's bubblewrap: fresh pid, ipc, uts (and, unless network is "host", net) namespaces;
@@ -29,7 +29,8 @@ export function findExecutable(name: string): string | undefined {
     const p = `${dir}/${name}`;
     if (dir && existsSync(p)) return p;
   }
-  for (const dir of ["/usr/bin", "/bin", "/usr/sbin", "/sbin"]) if (existsSync(`${dir}/${name}`)) return `${dir}/${name}`;
+  for (const dir of ["/usr/bin", "/bin", "/usr/sbin", "/sbin"])
+    if (existsSync(`${dir}/${name}`)) return `${dir}/${name}`;
   return undefined;
 }
 
@@ -55,7 +56,10 @@ export class BwrapBackend implements ExecBackend {
     const prlimit = findExecutable("prlimit");
     const setpriv = findExecutable("setpriv");
     if (!prlimit || (this.asRoot && !setpriv)) {
-      throw new PincerError("UNAVAILABLE", "the sandbox needs prlimit and setpriv from util-linux: apt-get install util-linux");
+      throw new PincerError(
+        "UNAVAILABLE",
+        "the sandbox needs prlimit and setpriv from util-linux: apt-get install util-linux",
+      );
     }
     await mkdir(this.plan.hostWorkspace, { recursive: true });
     const uid = sandboxUid(this.plan);
@@ -98,7 +102,18 @@ export class BwrapBackend implements ExecBackend {
       "--",
     ];
     const drop = this.asRoot
-      ? [setpriv as string, "--reuid", String(uid), "--regid", String(uid), "--clear-groups", "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--"]
+      ? [
+          setpriv as string,
+          "--reuid",
+          String(uid),
+          "--regid",
+          String(uid),
+          "--clear-groups",
+          "--inh-caps=-all",
+          "--bounding-set=-all",
+          "--no-new-privs",
+          "--",
+        ]
       : [];
     return {
       argv: [bwrap, ...args, ...drop, ...limits, commandShell(), "-c", req.command],

@@ -35,7 +35,13 @@ export class DockerBackend implements ExecBackend {
     }
     await this.ensureContainer(docker);
     const seconds = Math.max(1, Math.ceil(req.timeoutMs / 1000));
-    const env = { HOME: SANDBOX_WORKSPACE_DIR, TERM: "dumb", PINCER_SHELL: "exec", PINCER_SANDBOX: "docker", ...req.env };
+    const env = {
+      HOME: SANDBOX_WORKSPACE_DIR,
+      TERM: "dumb",
+      PINCER_SHELL: "exec",
+      PINCER_SANDBOX: "docker",
+      ...req.env,
+    };
     return {
       argv: [
         docker,

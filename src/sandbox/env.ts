@@ -5,7 +5,8 @@ import { PincerError } from "../errors.js";
  * Variables a caller may not set for a command: they change which binary runs or inject code before it
  * (loader and interpreter hooks), which would turn an allowlisted command into any command.
  */
-export const BLOCKED_ENV_NAME = /^(PATH|IFS|ENV|BASH_ENV|SHELLOPTS|BASHOPTS|PS4|PROMPT_COMMAND|NODE_OPTIONS|PYTHONSTARTUP|PYTHONPATH|PERL5OPT|PERL5LIB|RUBYOPT|RUBYLIB|LD_.*|DYLD_.*|BASH_FUNC_.*)$/i;
+export const BLOCKED_ENV_NAME =
+  /^(PATH|IFS|ENV|BASH_ENV|SHELLOPTS|BASHOPTS|PS4|PROMPT_COMMAND|NODE_OPTIONS|PYTHONSTARTUP|PYTHONPATH|PERL5OPT|PERL5LIB|RUBYOPT|RUBYLIB|LD_.*|DYLD_.*|BASH_FUNC_.*)$/i;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** Checks caller-supplied variables; throws naming the first bad one. */

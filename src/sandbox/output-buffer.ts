@@ -51,7 +51,10 @@ export class OutputBuffer {
     if (offset >= this.total) return { text: "", next: this.total };
     if (offset < this.head.length) {
       const fromHead = this.head.slice(offset);
-      return { text: this.dropped > 0 ? `${fromHead}\n[… output omitted …]\n${this.tail}` : fromHead + this.tail, next: this.total };
+      return {
+        text: this.dropped > 0 ? `${fromHead}\n[… output omitted …]\n${this.tail}` : fromHead + this.tail,
+        next: this.total,
+      };
     }
     if (offset >= keptTailStart) return { text: this.tail.slice(offset - keptTailStart), next: this.total };
     return { text: `[… output omitted …]\n${this.tail}`, next: this.total };

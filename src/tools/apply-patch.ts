@@ -2,7 +2,7 @@ import { readFile, rm } from "node:fs/promises";
 import { z } from "zod";
 import { PincerError } from "../errors.js";
 import { applyHunks, parsePatch } from "./patch-format.js";
-import { defineTool, textResult, type AgentTool } from "./tool.js";
+import { type AgentTool, defineTool, textResult } from "./tool.js";
 import { assertWritable, type FsToolEnv, writeWorkspaceFile } from "./workspace-files.js";
 import { resolveWorkspacePath } from "./workspace-path.js";
 

@@ -1,6 +1,6 @@
 import type { PincerConfig } from "../config/schema.js";
-import { BwrapBackend } from "../sandbox/bwrap.js";
 import type { ExecBackend } from "../sandbox/backend.js";
+import { BwrapBackend } from "../sandbox/bwrap.js";
 import { DockerBackend } from "../sandbox/docker.js";
 import { HostBackend } from "../sandbox/host.js";
 import { resolveSandboxPlan, SANDBOX_WORKSPACE_DIR, type SandboxPlan } from "../sandbox/plan.js";
@@ -12,7 +12,7 @@ import { guardTool } from "./guard.js";
 import { decideTool, effectiveProfile, type PolicyContext, type PolicyDecision } from "./policy.js";
 import { processTool } from "./process.js";
 import { readTool } from "./read.js";
-import { sessionsHistoryTool, sessionsListTool, sessionsSendTool, type SessionsAccess } from "./sessions-tools.js";
+import { type SessionsAccess, sessionsHistoryTool, sessionsListTool, sessionsSendTool } from "./sessions-tools.js";
 import type { AgentTool } from "./tool.js";
 import type { ToolHost } from "./tool-host.js";
 import { webFetchTool } from "./web-fetch.js";

@@ -92,7 +92,9 @@ export function effectiveView(assembled: AssembledTools, agentId: string) {
     agentId,
     profile: assembled.profile,
     groups: [
-      ...(core.length > 0 ? [{ id: "core" as const, label: "Built-in tools", source: "core" as const, tools: core }] : []),
+      ...(core.length > 0
+        ? [{ id: "core" as const, label: "Built-in tools", source: "core" as const, tools: core }]
+        : []),
       ...(mcp.length > 0 ? [{ id: "mcp" as const, label: "MCP servers", source: "mcp" as const, tools: mcp }] : []),
     ],
   };

@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { z } from "zod";
 import { PincerError } from "../errors.js";
-import { defineTool, textResult, type AgentTool } from "./tool.js";
+import { type AgentTool, defineTool, textResult } from "./tool.js";
 import { assertWritable, type FsToolEnv, writeWorkspaceFile } from "./workspace-files.js";
 import { resolveWorkspacePath } from "./workspace-path.js";
 
@@ -27,7 +27,10 @@ export function editTool(env: FsToolEnv): AgentTool {
       });
       const count = original.split(args.oldText).length - 1;
       if (count === 0)
-        throw new PincerError("INVALID_REQUEST", `oldText was not found in ${rel}; read the file and copy the text exactly`);
+        throw new PincerError(
+          "INVALID_REQUEST",
+          `oldText was not found in ${rel}; read the file and copy the text exactly`,
+        );
       if (count > 1 && !args.replaceAll) {
         throw new PincerError(
           "INVALID_REQUEST",

@@ -1,6 +1,6 @@
 import type { PincerConfig } from "../config/schema.js";
 import { normalizeAgentId, parseSessionKey } from "../sessions/keys.js";
-import { modeToPolicy, type ExecPolicy } from "./approvals/exec-decision.js";
+import { type ExecPolicy, modeToPolicy } from "./approvals/exec-decision.js";
 import type { AgentToolsConfig } from "./config-schema.js";
 
 /** The per-agent tool settings (agents.list[].tools), when the agent has any. */

@@ -6,11 +6,11 @@ import type { ExecBackend } from "../sandbox/backend.js";
 import { checkCommandEnv } from "../sandbox/env.js";
 import { SANDBOX_WORKSPACE_DIR, type SandboxPlan } from "../sandbox/plan.js";
 import { describeExit, RunningProcess } from "../sandbox/run-process.js";
-import { decideExec, fallbackDecision, type ExecDecision, type ExecPolicy } from "./approvals/exec-decision.js";
 import type { ExecApprovals } from "./approvals/exec-approvals.js";
+import { decideExec, type ExecDecision, type ExecPolicy, fallbackDecision } from "./approvals/exec-decision.js";
 import type { ExecConfig } from "./config-schema.js";
 import type { ProcessRegistry } from "./process-registry.js";
-import { defineTool, textResult, type AgentTool, type ToolContext } from "./tool.js";
+import { type AgentTool, defineTool, type ToolContext, textResult } from "./tool.js";
 import { resolveWorkspacePath } from "./workspace-path.js";
 
 /** Partial output is streamed to watchers at most this often. */
@@ -79,7 +79,8 @@ export function execTool(env: ExecToolEnv): AgentTool {
       }
       const timeoutMs = (args.timeoutSeconds ?? env.config.timeoutSeconds) * 1000;
       const backend = sandboxed && env.sandbox ? env.sandbox.backend : env.host;
-      const cwd = sandboxed && env.sandbox ? await sandboxCwd(env.sandbox.plan, args.workdir) : await hostCwd(env, args.workdir);
+      const cwd =
+        sandboxed && env.sandbox ? await sandboxCwd(env.sandbox.plan, args.workdir) : await hostCwd(env, args.workdir);
 
       if (env.policy.security === "deny")
         throw new PincerError("FORBIDDEN", "exec is disabled here (tools.exec.security is deny)");
@@ -114,7 +115,9 @@ export function execTool(env: ExecToolEnv): AgentTool {
         return managed.id;
       };
       if (args.background && env.backgroundAllowed) {
-        return textResult(`${header}\nStarted in the background as ${toBackground()}. Use the process tool (poll, kill).`);
+        return textResult(
+          `${header}\nStarted in the background as ${toBackground()}. Use the process tool (poll, kill).`,
+        );
       }
       const yieldMs = env.backgroundAllowed ? (args.yieldMs ?? env.config.backgroundMs) : 0;
       const finished = await waitFor(proc, yieldMs, ctx.signal);
@@ -153,19 +156,31 @@ async function approve(
   if (decision.kind !== "ask") return decision;
   ctx.onUpdate?.(`Waiting for approval: ${decision.reason}`);
   const outcome = await env.approvals.request(
-    { command, commandArgv: argv, cwd, host: where, agentId: env.agentId, sessionKey: env.sessionKey, reason: decision.reason },
+    {
+      command,
+      commandArgv: argv,
+      cwd,
+      host: where,
+      agentId: env.agentId,
+      sessionKey: env.sessionKey,
+      reason: decision.reason,
+    },
     env.config.approvalTimeoutSeconds * 1000,
     ctx.signal,
   );
   if (outcome.decision === "allow-once" || outcome.decision === "allow-always")
     return { kind: "allow", reason: `approved (${outcome.decision})` };
   if (outcome.decision === "deny") return { kind: "deny", reason: "a person denied it" };
-  if (outcome.unanswered === "aborted") return { kind: "deny", reason: "the run was stopped while waiting for approval" };
+  if (outcome.unanswered === "aborted")
+    return { kind: "deny", reason: "the run was stopped while waiting for approval" };
   return fallbackDecision(command, env.policy);
 }
 
 async function sandboxCwd(plan: SandboxPlan, workdir: string | undefined): Promise<string> {
-  const resolved = await resolveWorkspacePath({ dir: plan.hostWorkspace, virtualDir: SANDBOX_WORKSPACE_DIR }, workdir ?? ".");
+  const resolved = await resolveWorkspacePath(
+    { dir: plan.hostWorkspace, virtualDir: SANDBOX_WORKSPACE_DIR },
+    workdir ?? ".",
+  );
   await assertDirectory(resolved.abs, workdir ?? ".");
   return resolved.rel === "." ? SANDBOX_WORKSPACE_DIR : `${SANDBOX_WORKSPACE_DIR}/${resolved.rel}`;
 }
@@ -173,7 +188,11 @@ async function sandboxCwd(plan: SandboxPlan, workdir: string | undefined): Promi
 /** On the host the main session may work anywhere (it can `cd` anyway); relative paths start in the workspace. */
 async function hostCwd(env: ExecToolEnv, workdir: string | undefined): Promise<string> {
   await mkdir(env.hostWorkspace, { recursive: true });
-  const dir = workdir ? (isAbsolute(workdir) ? resolve(workdir) : resolve(env.hostWorkspace, workdir)) : env.hostWorkspace;
+  const dir = workdir
+    ? isAbsolute(workdir)
+      ? resolve(workdir)
+      : resolve(env.hostWorkspace, workdir)
+    : env.hostWorkspace;
   await assertDirectory(dir, workdir ?? relative(process.cwd(), dir));
   return dir;
 }

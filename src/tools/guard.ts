@@ -1,6 +1,6 @@
 import { PincerError } from "../errors.js";
 import { capToolOutput } from "./result-cap.js";
-import { textResult, type AgentTool, type ToolOutput } from "./tool.js";
+import { type AgentTool, type ToolOutput, textResult } from "./tool.js";
 
 export interface ToolRunRecord {
   tool: string;

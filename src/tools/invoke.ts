@@ -1,5 +1,5 @@
-import { formatIssues } from "../gateway/protocol/frames.js";
 import { PincerError } from "../errors.js";
+import { formatIssues } from "../gateway/protocol/frames.js";
 import type { AssembledTools } from "./assemble.js";
 import type { ToolOutput } from "./tool.js";
 

@@ -1,10 +1,4 @@
-import {
-  DEFAULT_SANDBOX_TOOLS,
-  MCP_GROUP_NAMES,
-  TOOL_ALIASES,
-  TOOL_GROUPS,
-  TOOL_PROFILES,
-} from "./catalog.js";
+import { DEFAULT_SANDBOX_TOOLS, MCP_GROUP_NAMES, TOOL_ALIASES, TOOL_GROUPS, TOOL_PROFILES } from "./catalog.js";
 import type { AgentToolsConfig, ToolPolicyLayer, ToolProfile, ToolsConfig } from "./config-schema.js";
 
 /**

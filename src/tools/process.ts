@@ -2,7 +2,7 @@ import { z } from "zod";
 import { PincerError } from "../errors.js";
 import { describeExit } from "../sandbox/run-process.js";
 import type { ManagedProcess, ProcessRegistry } from "./process-registry.js";
-import { defineTool, textResult, type AgentTool } from "./tool.js";
+import { type AgentTool, defineTool, textResult } from "./tool.js";
 
 /** Longest a single poll waits for new output or the end. */
 const MAX_POLL_WAIT_MS = 60_000;

@@ -2,8 +2,8 @@ import { open, stat } from "node:fs/promises";
 import { extname } from "node:path";
 import { z } from "zod";
 import { PincerError } from "../errors.js";
-import { defineTool, textResult, type AgentTool } from "./tool.js";
-import { MAX_FILE_BYTES, type FsToolEnv } from "./workspace-files.js";
+import { type AgentTool, defineTool, textResult } from "./tool.js";
+import { type FsToolEnv, MAX_FILE_BYTES } from "./workspace-files.js";
 import { resolveWorkspacePath } from "./workspace-path.js";
 
 const DEFAULT_LINE_LIMIT = 2_000;
@@ -45,13 +45,19 @@ export function readTool(env: FsToolEnv): AgentTool {
       if (lines[lines.length - 1] === "") lines.pop();
       const start = (args.offset ?? 1) - 1;
       if (start >= lines.length && lines.length > 0)
-        throw new PincerError("INVALID_REQUEST", `offset ${args.offset} is past the end of ${rel} (${lines.length} lines)`);
+        throw new PincerError(
+          "INVALID_REQUEST",
+          `offset ${args.offset} is past the end of ${rel} (${lines.length} lines)`,
+        );
       const limit = args.limit ?? DEFAULT_LINE_LIMIT;
       const shown = lines.slice(start, start + limit);
       const notes: string[] = [];
       if (start + shown.length < lines.length)
-        notes.push(`lines ${start + 1}-${start + shown.length} of ${lines.length}; use offset ${start + shown.length + 1} to continue`);
-      if (st.size > MAX_FILE_BYTES) notes.push(`only the first ${MAX_FILE_BYTES / 1024 / 1024} MiB of ${st.size} bytes were read`);
+        notes.push(
+          `lines ${start + 1}-${start + shown.length} of ${lines.length}; use offset ${start + shown.length + 1} to continue`,
+        );
+      if (st.size > MAX_FILE_BYTES)
+        notes.push(`only the first ${MAX_FILE_BYTES / 1024 / 1024} MiB of ${st.size} bytes were read`);
       return textResult(`${shown.join("\n")}${notes.length > 0 ? `\n\n[${notes.join("; ")}]` : ""}`);
     },
   });

@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { AgentRuntime } from "../agent/runtime.js";
 import { PincerError } from "../errors.js";
 import { messageText } from "../sessions/messages.js";
-import { defineTool, textResult, type AgentTool } from "./tool.js";
+import { type AgentTool, defineTool, textResult } from "./tool.js";
 
 /**
  * sessions_list, sessions_history and sessions_send: an agent looking at and talking to its own other
@@ -23,7 +23,10 @@ const MAX_SEND_WAIT_SECONDS = 300;
 function ownKey(env: SessionsToolEnv, raw: string): string {
   const { key, agent } = env.access.resolveKey(raw, env.agentId);
   if (agent.id !== env.agentId) {
-    throw new PincerError("FORBIDDEN", `session ${raw} belongs to agent ${agent.id}; session tools only reach this agent's sessions`);
+    throw new PincerError(
+      "FORBIDDEN",
+      `session ${raw} belongs to agent ${agent.id}; session tools only reach this agent's sessions`,
+    );
   }
   return key;
 }
@@ -90,9 +93,17 @@ export function sessionsSendTool(env: SessionsToolEnv): AgentTool {
     async execute(_id, args, ctx) {
       const key = ownKey(env, args.sessionKey);
       if (key === ownKey(env, env.sessionKey)) {
-        throw new PincerError("INVALID_REQUEST", "sessions_send cannot target the session it runs in; just answer here");
+        throw new PincerError(
+          "INVALID_REQUEST",
+          "sessions_send cannot target the session it runs in; just answer here",
+        );
       }
-      const ack = env.access.send({ sessionKey: key, message: args.message, idempotencyKey: randomUUID(), agentId: env.agentId });
+      const ack = env.access.send({
+        sessionKey: key,
+        message: args.message,
+        idempotencyKey: randomUUID(),
+        agentId: env.agentId,
+      });
       const wait = (args.timeoutSeconds ?? 60) * 1000;
       const run = env.access.runs.get(ack.runId);
       if (wait === 0 || !run) return textResult(`Sent to ${key} (run ${ack.runId}).`);
@@ -102,7 +113,10 @@ export function sessionsSendTool(env: SessionsToolEnv): AgentTool {
       ]);
       if (!outcome) return textResult(`Sent to ${key} (run ${ack.runId}); no reply within ${wait / 1000} s.`);
       if (outcome.status !== "ok")
-        return textResult(`Sent to ${key}; its run ended with ${outcome.status}${outcome.error ? `: ${outcome.error.message}` : ""}.`, true);
+        return textResult(
+          `Sent to ${key}; its run ended with ${outcome.status}${outcome.error ? `: ${outcome.error.message}` : ""}.`,
+          true,
+        );
       return textResult(`Reply from ${key}:\n${outcome.text}`);
     },
   });

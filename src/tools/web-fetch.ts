@@ -3,7 +3,7 @@ import { PincerError } from "../errors.js";
 import { PINCER_VERSION } from "../version.js";
 import type { ToolsConfig } from "./config-schema.js";
 import { capText } from "./result-cap.js";
-import { defineTool, textResult, type AgentTool } from "./tool.js";
+import { type AgentTool, defineTool, textResult } from "./tool.js";
 import { wrapUntrusted } from "./untrusted.js";
 import { guardedFetch } from "./web/guarded-fetch.js";
 
@@ -15,7 +15,8 @@ const WebFetchArgs = z.object({
   maxChars: z.number().int().min(100).optional().describe("Cut the extracted content at this many characters."),
 });
 
-const TEXT_TYPES = /^(text\/(plain|markdown|csv|xml)|application\/(json|xml|ld\+json|rss\+xml|atom\+xml)|[a-z]+\/[a-z.+-]*\+json)$/;
+const TEXT_TYPES =
+  /^(text\/(plain|markdown|csv|xml)|application\/(json|xml|ld\+json|rss\+xml|atom\+xml)|[a-z]+\/[a-z.+-]*\+json)$/;
 
 export function webFetchTool(cfg: FetchConfig): AgentTool {
   return defineTool({
@@ -26,7 +27,8 @@ export function webFetchTool(cfg: FetchConfig): AgentTool {
     async execute(_id, args, ctx) {
       const res = await guardedFetch(args.url, {
         headers: {
-          "user-agent": cfg.userAgent ?? `Mozilla/5.0 (compatible; Pincer/${PINCER_VERSION}; +https://github.com/pincer)`,
+          "user-agent":
+            cfg.userAgent ?? `Mozilla/5.0 (compatible; Pincer/${PINCER_VERSION}; +https://github.com/pincer)`,
           accept: "text/html,application/xhtml+xml,text/plain,application/json;q=0.9,*/*;q=0.5",
         },
         maxBytes: cfg.maxResponseBytes,
@@ -38,7 +40,11 @@ export function webFetchTool(cfg: FetchConfig): AgentTool {
         },
         signal: ctx.signal,
       });
-      const contentType = String(res.headers["content-type"] ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
+      const contentType =
+        String(res.headers["content-type"] ?? "")
+          .split(";")[0]
+          ?.trim()
+          .toLowerCase() ?? "";
       const charset = /charset=([^;]+)/i.exec(String(res.headers["content-type"] ?? ""))?.[1]?.trim() ?? "utf-8";
       let raw: string;
       try {
@@ -48,18 +54,30 @@ export function webFetchTool(cfg: FetchConfig): AgentTool {
       }
       let title: string | undefined;
       let content: string;
-      if (contentType === "text/html" || contentType === "application/xhtml+xml" || (!contentType && /<html/i.test(raw))) {
+      if (
+        contentType === "text/html" ||
+        contentType === "application/xhtml+xml" ||
+        (!contentType && /<html/i.test(raw))
+      ) {
         const { htmlToMarkdown } = await import("./web/html-to-markdown.js");
         const page = await htmlToMarkdown(raw, { readability: cfg.readability, mode: args.extractMode ?? "markdown" });
         title = page.title;
         content = page.text;
       } else if (TEXT_TYPES.test(contentType) || contentType.startsWith("text/")) content = raw;
-      else throw new PincerError("INVALID_REQUEST", `${res.url} is ${contentType || "of unknown type"}, not a page or text`);
+      else
+        throw new PincerError(
+          "INVALID_REQUEST",
+          `${res.url} is ${contentType || "of unknown type"}, not a page or text`,
+        );
 
       const maxChars = Math.min(args.maxChars ?? cfg.maxChars, cfg.maxCharsCap);
       const capped = capText(content, maxChars);
       const notes = [
-        ...(res.truncated ? [`the response was cut at ${cfg.maxResponseBytes.toLocaleString("en")} bytes (tools.web.fetch.maxResponseBytes)`] : []),
+        ...(res.truncated
+          ? [
+              `the response was cut at ${cfg.maxResponseBytes.toLocaleString("en")} bytes (tools.web.fetch.maxResponseBytes)`,
+            ]
+          : []),
         ...(capped.truncated ? [`the content was cut to ${maxChars.toLocaleString("en")} characters`] : []),
       ];
       const header = [

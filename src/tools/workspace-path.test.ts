@@ -47,9 +47,9 @@ describe("workspace path confinement", () => {
     expect((await resolveWorkspacePath(root(), join(ws, "sub/ok.txt"))).rel).toBe(join("sub", "ok.txt"));
     const r = await resolveWorkspacePath({ dir: ws, virtualDir: "/workspace" }, "/workspace/sub/ok.txt");
     expect(r.rel).toBe(join("sub", "ok.txt"));
-    await expect(resolveWorkspacePath({ dir: ws, virtualDir: "/workspace" }, "/workspace/../etc")).rejects.toMatchObject(
-      { code: "FORBIDDEN" },
-    );
+    await expect(
+      resolveWorkspacePath({ dir: ws, virtualDir: "/workspace" }, "/workspace/../etc"),
+    ).rejects.toMatchObject({ code: "FORBIDDEN" });
   });
 
   it("refuses empty paths and NUL bytes", async () => {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { defineTool, textResult, type AgentTool } from "./tool.js";
+import { type AgentTool, defineTool, textResult } from "./tool.js";
 import { assertWritable, type FsToolEnv, writeWorkspaceFile } from "./workspace-files.js";
 import { resolveWorkspacePath } from "./workspace-path.js";
 

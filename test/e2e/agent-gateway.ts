@@ -226,7 +226,3 @@ export function textOf(message: { content?: unknown } | undefined): string {
     .map((p) => p.text)
     .join("");
 }
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}

@@ -23,7 +23,12 @@ beforeAll(async () => {
   t = await startAgentGateway((fake) => ({
     ...fakeConfig(fake, { agentDefaults: { maxSteps: 3 } }),
     tools: {
-      exec: { security: "allowlist", ask: "on-miss", allowlist: ["echo", "ls", "touch allowed-*"], approvalTimeoutSeconds: 20 },
+      exec: {
+        security: "allowlist",
+        ask: "on-miss",
+        allowlist: ["echo", "ls", "touch allowed-*"],
+        approvalTimeoutSeconds: 20,
+      },
     },
   }));
 });

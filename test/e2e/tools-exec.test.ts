@@ -88,10 +88,12 @@ describe("exec on the host (main session)", () => {
 
 describe("file tools stay inside the workspace", () => {
   it("write, read, edit and apply_patch work on workspace files", async () => {
-    expect((await runToolTurn(t, MAIN, "write", { path: "notes/a.txt", content: "alpha\nbeta\n" })).isError).toBe(false);
-    expect((await runToolTurn(t, MAIN, "edit", { path: "notes/a.txt", oldText: "beta", newText: "gamma" })).isError).toBe(
+    expect((await runToolTurn(t, MAIN, "write", { path: "notes/a.txt", content: "alpha\nbeta\n" })).isError).toBe(
       false,
     );
+    expect(
+      (await runToolTurn(t, MAIN, "edit", { path: "notes/a.txt", oldText: "beta", newText: "gamma" })).isError,
+    ).toBe(false);
     const patch = ["*** Begin Patch", "*** Update File: notes/a.txt", " alpha", "-gamma", "+delta", "*** End Patch"];
     expect((await runToolTurn(t, MAIN, "apply_patch", { input: patch.join("\n") })).isError).toBe(false);
     const read = await runToolTurn(t, MAIN, "read", { path: "notes/a.txt" });
@@ -117,7 +119,8 @@ describe("file tools stay inside the workspace", () => {
 describe.skipIf(!HAVE_BWRAP)("exec in the bwrap sandbox (non-main session)", () => {
   it("runs sandboxed by default: private workspace, not root, no host state visible", async () => {
     const r = await runToolTurn(t, GROUP, "exec", {
-      command: "echo inside > f.txt; cat f.txt; pwd; id -u; ls /root 2>&1 | head -1; test -e $HOME/pincer.json || echo no-state",
+      command:
+        "echo inside > f.txt; cat f.txt; pwd; id -u; ls /root 2>&1 | head -1; test -e $HOME/pincer.json || echo no-state",
     });
     expect(r.isError).toBe(false);
     expect(r.result).toContain("(sandbox ");

@@ -33,7 +33,9 @@ export interface TestBrowser {
 
 export async function launchTestBrowser(): Promise<TestBrowser> {
   if (!existsSync(CHROMIUM_PATH)) {
-    throw new Error(`${CHROMIUM_PATH} is missing: install Debian's chromium (apt-get install -y chromium; .ci/run does)`);
+    throw new Error(
+      `${CHROMIUM_PATH} is missing: install Debian's chromium (apt-get install -y chromium; .ci/run does)`,
+    );
   }
   if (!existsSync(join(REPO_ROOT, "dist/ui/index.html"))) {
     throw new Error("dist/ui is missing: run `npm run build` (it builds the UI with Vite)");

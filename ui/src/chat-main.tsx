@@ -1,6 +1,6 @@
 import { render } from "preact";
-import { WebChatApp } from "./app/webchat-app.js";
 import { createGateway } from "./app/gateway-context.js";
+import { WebChatApp } from "./app/webchat-app.js";
 import "./styles.css";
 
 const gateway = createGateway("webchat");

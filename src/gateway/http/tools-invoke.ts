@@ -101,9 +101,7 @@ async function serve(req: IncomingMessage, res: ServerResponse, services: Gatewa
   }
 }
 
-function readBody(
-  req: IncomingMessage,
-): Promise<{ text: string } | { status: number; code: string; message: string }> {
+function readBody(req: IncomingMessage): Promise<{ text: string } | { status: number; code: string; message: string }> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;

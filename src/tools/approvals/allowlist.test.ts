@@ -35,6 +35,7 @@ describe("shell command splitting", () => {
     "ls > /etc/passwd",
     "ls >> out.txt",
     "ls &> out.txt",
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell expansion, not a template
     "echo ${x:-$(id)}",
     "'unterminated",
     "r? -rf /",

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { decideExec, fallbackDecision, modeToPolicy, type ExecPolicy } from "./exec-decision.js";
+import { decideExec, type ExecPolicy, fallbackDecision, modeToPolicy } from "./exec-decision.js";
 
 const policy = (p: Partial<ExecPolicy>): ExecPolicy => ({
   security: "full",

@@ -26,8 +26,10 @@ export type ExecDecision =
   | { kind: "deny"; reason: string };
 
 export function decideExec(command: string, policy: ExecPolicy, hasGrant: boolean): ExecDecision {
-  if (policy.security === "deny") return { kind: "deny", reason: "exec is disabled here (tools.exec.security is deny)" };
-  if (policy.ask === "always") return { kind: "ask", reason: "every command needs approval (tools.exec.ask is always)" };
+  if (policy.security === "deny")
+    return { kind: "deny", reason: "exec is disabled here (tools.exec.security is deny)" };
+  if (policy.ask === "always")
+    return { kind: "ask", reason: "every command needs approval (tools.exec.ask is always)" };
   const match = matchAllowlist(command, policy.allowlist);
   if (match.match) return { kind: "allow", reason: "allowlisted" };
   if (hasGrant) return { kind: "allow", reason: "approved before (allow-always) for this command and directory" };

@@ -10,8 +10,27 @@
 export type ShellParse = { ok: true; commands: string[][] } | { ok: false; reason: string };
 
 const KEYWORDS = new Set([
-  "if", "then", "else", "elif", "fi", "for", "while", "until", "do", "done", "case", "esac",
-  "function", "select", "time", "!", "{", "}", "[[", "]]", "coproc",
+  "if",
+  "then",
+  "else",
+  "elif",
+  "fi",
+  "for",
+  "while",
+  "until",
+  "do",
+  "done",
+  "case",
+  "esac",
+  "function",
+  "select",
+  "time",
+  "!",
+  "{",
+  "}",
+  "[[",
+  "]]",
+  "coproc",
 ]);
 const SAFE_OUTPUT_TARGETS = new Set(["/dev/null"]);
 
@@ -50,7 +69,8 @@ export function parseShellCommands(source: string): ShellParse {
       if (c === "&" && source[i + 1] === ">") return fail("output is redirected to a file");
       const err = endCommand();
       if (err) return err;
-      i += (c === "&" && source[i + 1] === "&") || (c === "|" && (source[i + 1] === "|" || source[i + 1] === "&")) ? 2 : 1;
+      i +=
+        (c === "&" && source[i + 1] === "&") || (c === "|" && (source[i + 1] === "|" || source[i + 1] === "&")) ? 2 : 1;
       if (c === ";" && source[i] === ";") return fail("';;' belongs to a case statement");
       continue;
     }
@@ -139,7 +159,7 @@ function readWord(s: string, start: number): { word: Word; next: number } | { re
 function checkDollar(s: string, i: number): string | undefined {
   const next = s[i + 1];
   if (next === "(") return "$( ) runs a command substitution";
-  if (next === "{") return "${ } expansions are not analyzable";
+  if (next === "{") return "$-brace expansions are not analyzable";
   if (next === "'" || next === '"') return "$'…' and $\"…\" quoting are not analyzable";
   return undefined;
 }

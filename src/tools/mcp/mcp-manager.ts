@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { Logger } from "../../logging/logger.js";
 import { mcpToolName } from "../catalog.js";
 import type { McpConfig } from "../config-schema.js";
-import { defineTool, type AgentTool } from "../tool.js";
+import { type AgentTool, defineTool } from "../tool.js";
 import { McpConnection, type McpToolInfo } from "./mcp-connection.js";
 
 /** After a server fails to start, it is not tried again for this long (each turn would otherwise wait on it). */
@@ -41,7 +41,10 @@ export class McpManager {
           entry.failedAt = now;
           await entry.conn.close();
           // One broken server must not break the turn: its tools are left out until it starts again.
-          this.log.warn({ mcpServer: name, err: err instanceof Error ? err.message : String(err) }, "MCP server unavailable");
+          this.log.warn(
+            { mcpServer: name, err: err instanceof Error ? err.message : String(err) },
+            "MCP server unavailable",
+          );
           return [];
         }
       }),

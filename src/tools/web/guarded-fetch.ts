@@ -72,7 +72,10 @@ export function isPrivateAddress(address: string): boolean {
 }
 
 function hostAllowed(hostname: string, policy: SsrfPolicy): boolean {
-  const h = hostname.replace(/^\[|\]$/g, "").replace(/\.$/, "").toLowerCase();
+  const h = hostname
+    .replace(/^\[|\]$/g, "")
+    .replace(/\.$/, "")
+    .toLowerCase();
   return policy.allowPrivate || policy.allowedHostnames.some((a) => a.toLowerCase() === h);
 }
 
@@ -92,7 +95,8 @@ function guardedLookup(policy: SsrfPolicy): LookupFunction {
         const bad = list.find((a) => isPrivateAddress(a.address));
         if (bad) return callback(blocked(hostname, bad.address), "", 0);
       }
-      if ((options as { all?: boolean }).all) return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, list);
+      if ((options as { all?: boolean }).all)
+        return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, list);
       const first = list[0];
       if (!first) return callback(new Error(`no address for ${hostname}`), "", 0);
       callback(null, first.address, first.family);
@@ -133,7 +137,12 @@ function parseUrl(raw: string): URL {
   return url;
 }
 
-async function request(url: URL, opts: GuardedFetchOptions, first: boolean, signal: AbortSignal): Promise<IncomingMessage> {
+async function request(
+  url: URL,
+  opts: GuardedFetchOptions,
+  first: boolean,
+  signal: AbortSignal,
+): Promise<IncomingMessage> {
   const mod = url.protocol === "https:" ? await import("node:https") : await import("node:http");
   const method = first ? (opts.method ?? "GET") : "GET";
   return new Promise((resolve, reject) => {

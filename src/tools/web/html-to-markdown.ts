@@ -30,7 +30,9 @@ export async function htmlToMarkdown(
       // Readability mutates the document it is given; linkedom documents clone cheaply via a second parse.
       const { document: copy } = parseHTML(html);
       for (const el of copy.querySelectorAll("script, style, noscript, template")) el.remove();
-      const article = new Readability(copy as unknown as ConstructorParameters<typeof Readability>[0], { charThreshold: 200 }).parse();
+      const article = new Readability(copy as unknown as ConstructorParameters<typeof Readability>[0], {
+        charThreshold: 200,
+      }).parse();
       if (article?.content && (article.textContent ?? "").trim().length > 0) {
         articleHtml = article.content;
         articleText = article.textContent ?? undefined;

@@ -11,7 +11,7 @@ import { SessionsView } from "../views/sessions-view.js";
 import { UsageView } from "../views/usage-view.js";
 import { GatewayContext, useConnectionStatus, useGateway } from "./gateway-context.js";
 import { LoginPanel } from "./login.js";
-import { PAGES, type PagePath, navigate, useRoute } from "./route.js";
+import { navigate, PAGES, type PagePath, useRoute } from "./route.js";
 import { StatusPill } from "./status-pill.js";
 
 export function ControlApp({ gateway }: { gateway: BrowserGateway }) {
@@ -74,17 +74,24 @@ function Shell() {
       </header>
       {hello && status.phase !== "open" && (
         <p class="offline" role="status" data-testid="offline-banner">
-          Connection to the gateway lost{status.phase === "retrying" ? ` (${status.message})` : ""}. Reconnecting — messages
-          you send meanwhile are delivered once it is back.
+          Connection to the gateway lost{status.phase === "retrying" ? ` (${status.message})` : ""}. Reconnecting —
+          messages you send meanwhile are delivered once it is back.
         </p>
       )}
       <main>
         {!hello ? (
           <p class="muted center" data-testid="connecting">
-            {status.phase === "retrying" ? `Gateway unreachable (${status.message}). Retrying…` : "Connecting to the gateway…"}
+            {status.phase === "retrying"
+              ? `Gateway unreachable (${status.message}). Retrying…`
+              : "Connecting to the gateway…"}
           </p>
         ) : (
-          <Page page={page} sessionKey={activeKey} onOpenChat={openChat} onNewChat={() => setSessionKey(`${mainKey.replace(/:[^:]*$/, "")}:ui-${Date.now().toString(36)}`)} />
+          <Page
+            page={page}
+            sessionKey={activeKey}
+            onOpenChat={openChat}
+            onNewChat={() => setSessionKey(`${mainKey.replace(/:[^:]*$/, "")}:ui-${Date.now().toString(36)}`)}
+          />
         )}
       </main>
     </div>

@@ -43,6 +43,6 @@ export function useConnectionId(): string | undefined {
 /** Subscribes to gateway events for the component's lifetime. */
 export function useGatewayEvent(fn: (event: string, payload: unknown) => void, deps: unknown[]): void {
   const gw = useGateway();
-  // biome-ignore lint/correctness/useExhaustiveDependencies: the caller lists what `fn` closes over.
+  // The caller lists what `fn` closes over in `deps`.
   useEffect(() => gw.onEvent(fn), [gw, ...deps]);
 }

@@ -38,8 +38,8 @@ export function LoginPanel({ status }: { status: Extract<ConnectionStatus, { pha
               autofocus
             />
             <p class="hint">
-              It is stored in this browser only and sent only when connecting. Find it in <code>gateway.auth.token</code>{" "}
-              of <code>pincer.json</code> or in <code>PINCER_GATEWAY_TOKEN</code>.
+              It is stored in this browser only and sent only when connecting. Find it in{" "}
+              <code>gateway.auth.token</code> of <code>pincer.json</code> or in <code>PINCER_GATEWAY_TOKEN</code>.
             </p>
             <div class="row">
               <button type="submit" class="primary" disabled={!secret.trim()}>

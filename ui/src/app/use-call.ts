@@ -25,7 +25,7 @@ export function useCall<S extends z.ZodType>(
   const [state, setState] = useState<CallState<z.infer<S>>>({ phase: "loading" });
   const latest = useRef(0);
   const paramsJson = JSON.stringify(params);
-  // biome-ignore lint/correctness/useExhaustiveDependencies: params are compared by their JSON.
+  // Params are compared by their JSON, so a new object literal per render does not refetch.
   const run = useCallback(async () => {
     if (!connId) return;
     const ticket = ++latest.current;
@@ -36,7 +36,11 @@ export function useCall<S extends z.ZodType>(
       setState(
         parsed.success
           ? { phase: "ok", data: parsed.data }
-          : { phase: "error", code: "BAD_PAYLOAD", message: `${method} answered in an unexpected shape: ${parsed.error.issues[0]?.message ?? ""} at ${parsed.error.issues[0]?.path.join(".") ?? ""}` },
+          : {
+              phase: "error",
+              code: "BAD_PAYLOAD",
+              message: `${method} answered in an unexpected shape: ${parsed.error.issues[0]?.message ?? ""} at ${parsed.error.issues[0]?.path.join(".") ?? ""}`,
+            },
       );
     } catch (err) {
       if (ticket !== latest.current) return;

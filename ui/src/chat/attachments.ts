@@ -25,7 +25,9 @@ export async function readAttachment(file: File): Promise<Attachment | { problem
     return { problem: `${file.name}: only text files can be attached for now (this gateway takes text messages).` };
   }
   if (file.size > MAX_ATTACHMENT_BYTES) {
-    return { problem: `${file.name} is ${Math.ceil(file.size / 1024)} KB; attach files up to ${MAX_ATTACHMENT_BYTES / 1024} KB.` };
+    return {
+      problem: `${file.name} is ${Math.ceil(file.size / 1024)} KB; attach files up to ${MAX_ATTACHMENT_BYTES / 1024} KB.`,
+    };
   }
   const text = await file.text();
   if (text.includes("\u0000")) return { problem: `${file.name} looks binary; attach text files only.` };

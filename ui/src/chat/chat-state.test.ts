@@ -3,23 +3,32 @@ import {
   applyChatEvent,
   applyHistory,
   applyToolEvent,
+  type ChatState,
   chatItems,
   initialChatState,
   markAccepted,
   queueMessage,
-  type ChatState,
 } from "./chat-state.js";
 import type { ChatMessage } from "./chat-wire.js";
 
 const KEY = "agent:main:main";
-const user = (id: string, text: string, timestamp = 1000): ChatMessage => ({ id, role: "user", content: text, timestamp });
+const user = (id: string, text: string, timestamp = 1000): ChatMessage => ({
+  id,
+  role: "user",
+  content: text,
+  timestamp,
+});
 const assistant = (id: string, text: string): ChatMessage => ({
   id,
   role: "assistant",
   content: [{ type: "text", text }],
   timestamp: 1000,
 });
-const history = (messages: ChatMessage[], inFlightRun: string | null = null) => ({ sessionKey: KEY, messages, inFlightRun });
+const history = (messages: ChatMessage[], inFlightRun: string | null = null) => ({
+  sessionKey: KEY,
+  messages,
+  inFlightRun,
+});
 const delta = (runId: string, text: string) => ({
   runId,
   sessionKey: KEY,
@@ -43,7 +52,11 @@ describe("chat state", () => {
     // A transcript read while the run was still in flight must not drop the finished reply.
     s = applyHistory(s, history([user("1", "a"), assistant("2", "b"), user("3", "hello", 2000)], "r1"), false);
     expect(chatItems(s).map((i) => i.text)).toEqual(["a", "b", "hello", "Hello world"]);
-    s = applyHistory(s, history([user("1", "a"), assistant("2", "b"), user("3", "hello"), assistant("4", "Hello world")]), false);
+    s = applyHistory(
+      s,
+      history([user("1", "a"), assistant("2", "b"), user("3", "hello"), assistant("4", "Hello world")]),
+      false,
+    );
     expect(chatItems(s).map((i) => i.text)).toEqual(["a", "b", "hello", "Hello world"]);
     expect(s.live).toBeUndefined();
     expect(s.outbox).toEqual([]);
@@ -87,7 +100,11 @@ describe("chat state", () => {
     // The first echo is not counted again for the second message.
     s = applyHistory(s, history([assistant("0", "hi"), user("1", "same"), assistant("2", "r")]), false);
     expect(s.outbox.map((o) => o.key)).toEqual(["k2"]);
-    s = applyHistory(s, history([assistant("0", "hi"), user("1", "same"), assistant("2", "r"), user("3", "same")]), false);
+    s = applyHistory(
+      s,
+      history([assistant("0", "hi"), user("1", "same"), assistant("2", "r"), user("3", "same")]),
+      false,
+    );
     expect(s.outbox).toEqual([]);
   });
 
@@ -109,8 +126,18 @@ describe("chat state", () => {
     expect(first?.kind === "assistant" && first.tools).toEqual([
       { id: "t1", name: "ls", args: { path: "." }, result: "a.txt", isError: false, done: true },
     ]);
-    s = applyToolEvent(s, { runId: "r2", stream: "tool", data: { sessionKey: KEY, phase: "start", name: "read", toolCallId: "t2", args: { p: 1 } } });
-    s = applyToolEvent(s, { runId: "r2", stream: "tool", data: { sessionKey: KEY, phase: "result", name: "read", toolCallId: "t2", result: "ok" } });
-    expect(s.live?.tools).toEqual([{ id: "t2", name: "read", args: { p: 1 }, result: "ok", isError: false, done: true }]);
+    s = applyToolEvent(s, {
+      runId: "r2",
+      stream: "tool",
+      data: { sessionKey: KEY, phase: "start", name: "read", toolCallId: "t2", args: { p: 1 } },
+    });
+    s = applyToolEvent(s, {
+      runId: "r2",
+      stream: "tool",
+      data: { sessionKey: KEY, phase: "result", name: "read", toolCallId: "t2", result: "ok" },
+    });
+    expect(s.live?.tools).toEqual([
+      { id: "t2", name: "read", args: { p: 1 }, result: "ok", isError: false, done: true },
+    ]);
   });
 });

@@ -209,7 +209,12 @@ export function chatItems(state: ChatState): ChatItem[] {
       const tools: LiveTool[] = [];
       for (const p of parts) {
         if (p.type !== "toolCall") continue;
-        const tool: LiveTool = { id: p.id ?? `${key}-t${tools.length}`, name: p.name ?? "tool", args: p.arguments, done: false };
+        const tool: LiveTool = {
+          id: p.id ?? `${key}-t${tools.length}`,
+          name: p.name ?? "tool",
+          args: p.arguments,
+          done: false,
+        };
         toolById.set(tool.id, tool);
         tools.push(tool);
       }

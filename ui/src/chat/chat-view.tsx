@@ -1,8 +1,8 @@
 import { useEffect, useLayoutEffect, useRef } from "preact/hooks";
+import type { LiveTool } from "./chat-state.js";
 import { type ChatItem, chatItems } from "./chat-state.js";
 import { Composer } from "./composer.js";
 import { Markdown } from "./markdown-view.js";
-import type { LiveTool } from "./chat-state.js";
 import { useChat } from "./use-chat.js";
 
 /** Pixels from the bottom within which new text keeps the view scrolled to the end. */
@@ -105,7 +105,7 @@ function Message({
       {(item.text || item.streaming) && (
         <div class="bubble">
           <Markdown text={item.text} />
-          {item.streaming && <span class="cursor" aria-label="writing" />}
+          {item.streaming && <span class="cursor" role="status" aria-label="writing" />}
         </div>
       )}
       {item.error && (

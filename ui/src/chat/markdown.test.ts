@@ -27,13 +27,23 @@ describe("parseInline", () => {
   it.each([
     ["`a < b`", [{ t: "code", v: "a < b" }]],
     ["**bold**", [{ t: "strong", c: [{ t: "text", v: "bold" }] }]],
-    ["*it* x", [{ t: "em", c: [{ t: "text", v: "it" }] }, { t: "text", v: " x" }]],
+    [
+      "*it* x",
+      [
+        { t: "em", c: [{ t: "text", v: "it" }] },
+        { t: "text", v: " x" },
+      ],
+    ],
     ["snake_case_name", [{ t: "text", v: "snake_case_name" }]],
     ["a\nb", [{ t: "text", v: "a" }, { t: "br" }, { t: "text", v: "b" }]],
     ["[site](https://example.com/a)", [{ t: "link", href: "https://example.com/a", c: [{ t: "text", v: "site" }] }]],
     [
       "see https://example.com/x.",
-      [{ t: "text", v: "see " }, { t: "link", href: "https://example.com/x", c: [{ t: "text", v: "https://example.com/x" }] }, { t: "text", v: "." }],
+      [
+        { t: "text", v: "see " },
+        { t: "link", href: "https://example.com/x", c: [{ t: "text", v: "https://example.com/x" }] },
+        { t: "text", v: "." },
+      ],
     ],
   ])("%j", (src, expected) => {
     expect(parseInline(src)).toEqual(expected);

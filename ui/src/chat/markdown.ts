@@ -87,8 +87,7 @@ export function parseMarkdown(src: string): Block[] {
     const para: string[] = [];
     while (i < lines.length) {
       const l = lines[i] ?? "";
-      if (l.trim() === "" || FENCE.test(l) || HEADING.test(l) || QUOTE.test(l) || BULLET.test(l) || RULE.test(l))
-        break;
+      if (l.trim() === "" || FENCE.test(l) || HEADING.test(l) || QUOTE.test(l) || BULLET.test(l) || RULE.test(l)) break;
       para.push(l);
       i++;
     }

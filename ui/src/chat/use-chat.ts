@@ -2,10 +2,10 @@ import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 import { useConnectionId, useGateway, useGatewayEvent } from "../app/gateway-context.js";
 import { GatewayCallError } from "../gateway/client.js";
 import {
-  type ChatState,
   applyChatEvent,
   applyHistory,
   applyToolEvent,
+  type ChatState,
   dropOutgoing,
   initialChatState,
   markAccepted,
@@ -130,7 +130,10 @@ export function useChat(sessionKey: string): ChatController {
     retry(key) {
       const entry = stateRef.current.outbox.find((o) => o.key === key);
       if (!entry) return;
-      update((s) => ({ ...s, outbox: s.outbox.map((o) => (o.key === key ? { ...o, status: "sending", error: undefined } : o)) }));
+      update((s) => ({
+        ...s,
+        outbox: s.outbox.map((o) => (o.key === key ? { ...o, status: "sending", error: undefined } : o)),
+      }));
       void deliver(key, entry.text);
     },
     discard(key) {

@@ -67,8 +67,7 @@ function check(value: unknown, schema: unknown, path: string[], root: JsonSchema
     const matching = results.filter((r) => r.length === 0).length;
     if (matching === 0) {
       // The branch that came closest explains the problem best: one whose type fits, then the fewest issues.
-      const score = (i: number) =>
-        (results[i]?.length ?? 0) + (typeFits(value, branches[i], root) ? 0 : 1_000);
+      const score = (i: number) => (results[i]?.length ?? 0) + (typeFits(value, branches[i], root) ? 0 : 1_000);
       let best = 0;
       for (let i = 1; i < results.length; i++) if (score(i) < score(best)) best = i;
       const closest = results[best] ?? [];
@@ -80,8 +79,10 @@ function check(value: unknown, schema: unknown, path: string[], root: JsonSchema
 }
 
 function checkNumber(value: number, schema: JsonSchema, path: string[], out: SchemaIssue[]): void {
-  if (typeof schema.minimum === "number" && value < schema.minimum) out.push(issue(path, `must be ≥ ${schema.minimum}`));
-  if (typeof schema.maximum === "number" && value > schema.maximum) out.push(issue(path, `must be ≤ ${schema.maximum}`));
+  if (typeof schema.minimum === "number" && value < schema.minimum)
+    out.push(issue(path, `must be ≥ ${schema.minimum}`));
+  if (typeof schema.maximum === "number" && value > schema.maximum)
+    out.push(issue(path, `must be ≤ ${schema.maximum}`));
   if (typeof schema.exclusiveMinimum === "number" && value <= schema.exclusiveMinimum)
     out.push(issue(path, `must be > ${schema.exclusiveMinimum}`));
   if (typeof schema.exclusiveMaximum === "number" && value >= schema.exclusiveMaximum)
@@ -91,7 +92,9 @@ function checkNumber(value: number, schema: JsonSchema, path: string[], out: Sch
 function checkString(value: string, schema: JsonSchema, path: string[], out: SchemaIssue[]): void {
   const length = [...value].length;
   if (typeof schema.minLength === "number" && length < schema.minLength)
-    out.push(issue(path, schema.minLength === 1 ? "must not be empty" : `must be at least ${schema.minLength} characters`));
+    out.push(
+      issue(path, schema.minLength === 1 ? "must not be empty" : `must be at least ${schema.minLength} characters`),
+    );
   if (typeof schema.maxLength === "number" && length > schema.maxLength)
     out.push(issue(path, `must be at most ${schema.maxLength} characters`));
   if (typeof schema.pattern === "string") {
@@ -181,12 +184,23 @@ function describe(value: unknown): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return "a list";
   if (typeof value === "number" && !Number.isInteger(value)) return `the number ${value}`;
-  if (typeof value === "string") return `the text ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
+  if (typeof value === "string")
+    return `the text ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
   return typeof value === "object" ? "an object" : `${typeof value} ${JSON.stringify(value)}`;
 }
 
 function article(type: string): string {
-  return { object: "an object", array: "a list", integer: "a whole number", number: "a number", string: "text", boolean: "true or false", null: "null" }[type] ?? type;
+  return (
+    {
+      object: "an object",
+      array: "a list",
+      integer: "a whole number",
+      number: "a number",
+      string: "text",
+      boolean: "true or false",
+      null: "null",
+    }[type] ?? type
+  );
 }
 
 /** The known key closest to a mistyped one (edit distance ≤ 2), for "did you mean". */

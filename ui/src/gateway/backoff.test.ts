@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { RECONNECT_MAX_MS, classifyConnectError, reconnectDelayMs } from "./backoff.js";
+import { classifyConnectError, RECONNECT_MAX_MS, reconnectDelayMs } from "./backoff.js";
 
 describe("reconnectDelayMs", () => {
   it.each([

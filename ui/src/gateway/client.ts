@@ -1,5 +1,5 @@
 import { classifyConnectError, reconnectDelayMs } from "./backoff.js";
-import { type ConnectParams, type Hello, HelloSchema, PROTOCOL_VERSION, SCOPES, parseServerFrame } from "./frames.js";
+import { type ConnectParams, type Hello, HelloSchema, PROTOCOL_VERSION, parseServerFrame, SCOPES } from "./frames.js";
 
 /** Where the connection stands, for the status pill and the login panel. */
 export type ConnectionStatus =
@@ -158,7 +158,10 @@ export class BrowserGateway {
       this.pending.delete(frame.id);
       clearTimeout(pending.timer);
       if (frame.ok) pending.resolve(frame.payload);
-      else pending.reject(new GatewayCallError(frame.error?.code ?? "INTERNAL", frame.error?.message ?? "failed", frame.error?.details));
+      else
+        pending.reject(
+          new GatewayCallError(frame.error?.code ?? "INTERNAL", frame.error?.message ?? "failed", frame.error?.details),
+        );
     };
     ws.onclose = (ev) => {
       if (this.ws !== ws) return;

@@ -6,8 +6,8 @@ import {
   SCOPES,
 } from "../../../src/gateway/protocol/frames.js";
 
-export { PROTOCOL_VERSION, SCOPES };
 export type { ConnectParams, EventFrame, ResponseFrame } from "../../../src/gateway/protocol/frames.js";
+export { PROTOCOL_VERSION, SCOPES };
 
 // The page's CSP forbids eval; zod would otherwise probe `new Function` (a CSP violation report) for its JIT.
 z.config({ jitless: true });

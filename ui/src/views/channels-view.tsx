@@ -46,7 +46,13 @@ export function ChannelsView() {
                         <span class={`dot dot-${health}`} />
                         <strong>{a.name ?? a.accountId}</strong>{" "}
                         <span class="meta">
-                          {a.connected ? "connected" : a.running ? "starting" : a.enabled === false ? "disabled" : "stopped"}
+                          {a.connected
+                            ? "connected"
+                            : a.running
+                              ? "starting"
+                              : a.enabled === false
+                                ? "disabled"
+                                : "stopped"}
                           {a.lastInboundAt ? ` · last message ${formatTime(a.lastInboundAt)}` : ""}
                         </span>
                         {a.lastError && <p class="error">{a.lastError}</p>}

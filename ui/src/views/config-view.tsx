@@ -4,7 +4,7 @@ import { CallStatus } from "../app/call-status.js";
 import { useGateway, useGatewayEvent } from "../app/gateway-context.js";
 import { useCall } from "../app/use-call.js";
 import { jsonErrorLocation, mergePatchDiff } from "../config/merge-patch-diff.js";
-import { type JsonSchema, type SchemaIssue, checkAgainstSchema } from "../config/schema-check.js";
+import { checkAgainstSchema, type JsonSchema, type SchemaIssue } from "../config/schema-check.js";
 import { GatewayCallError } from "../gateway/client.js";
 
 const ConfigSnapshotSchema = z.looseObject({ path: z.string(), hash: z.string(), parsed: z.unknown() });
@@ -32,18 +32,35 @@ function checkText(text: string, schema: JsonSchema): Check {
  * pincer.json as written (secrets redacted), validated against the gateway's JSON Schema on every keystroke,
  * and applied as a merge patch with config.patch + baseHash: a file changed meanwhile is never overwritten.
  */
+type Outcome = { ok: boolean; text: string };
+
 export function ConfigView() {
   const [snapshot, reloadSnapshot] = useCall("config.get", {}, ConfigSnapshotSchema);
   const [schema] = useCall("config.schema", {}, ConfigSchemaSchema);
+  // Kept here: a successful write changes the hash, which remounts the editor on the new version.
+  const [outcome, setOutcome] = useState<Outcome>();
   return (
     <section class="page">
       <CallStatus state={snapshot} what="the config">
         {(snap) => (
           <CallStatus state={schema} what="the config schema">
-            {(s) => <ConfigEditor key={snap.hash} snapshot={snap} schema={s.schema} reload={reloadSnapshot} />}
+            {(s) => (
+              <ConfigEditor
+                key={snap.hash}
+                snapshot={snap}
+                schema={s.schema}
+                reload={reloadSnapshot}
+                onOutcome={setOutcome}
+              />
+            )}
           </CallStatus>
         )}
       </CallStatus>
+      {outcome && (
+        <p class={outcome.ok ? "ok" : "error"} role="alert" data-testid="config-outcome">
+          {outcome.text}
+        </p>
+      )}
     </section>
   );
 }
@@ -52,16 +69,17 @@ function ConfigEditor({
   snapshot,
   schema,
   reload,
+  onOutcome: setOutcome,
 }: {
   snapshot: z.infer<typeof ConfigSnapshotSchema>;
   schema: JsonSchema;
   reload: () => Promise<void>;
+  onOutcome: (o: Outcome | undefined) => void;
 }) {
   const gw = useGateway();
   const original = useMemo(() => JSON.stringify(snapshot.parsed ?? {}, null, 2), [snapshot]);
   const [text, setText] = useState(original);
   const [busy, setBusy] = useState(false);
-  const [outcome, setOutcome] = useState<{ ok: boolean; text: string; conflict?: boolean }>();
   const [changedElsewhere, setChangedElsewhere] = useState(false);
   const check = useMemo(() => checkText(text, schema), [text, schema]);
   const patch = check.ok ? mergePatchDiff(snapshot.parsed ?? {}, check.value) : undefined;
@@ -88,14 +106,16 @@ function ConfigEditor({
       const raw = await gw.call("config.patch", { raw: JSON.stringify(patch), baseHash: snapshot.hash });
       const res = WriteResultSchema.safeParse(raw);
       const changed = res.success ? (res.data.changedPaths ?? []) : [];
-      const restart = res.success && res.data.restartRequired ? ` Restart the gateway for: ${(res.data.restartPaths ?? []).join(", ")}.` : "";
+      const restart =
+        res.success && res.data.restartRequired
+          ? ` Restart the gateway for: ${(res.data.restartPaths ?? []).join(", ")}.`
+          : "";
       setOutcome({ ok: true, text: `Saved ${changed.length ? changed.join(", ") : "the config"}.${restart}` });
       await reload();
     } catch (err) {
       const conflict = err instanceof GatewayCallError && err.code === "CONFLICT";
       setOutcome({
         ok: false,
-        conflict,
         text: conflict
           ? "The config file changed since it was loaded here; nothing was written. Reload to see the new version (your edits here are then lost)."
           : `The gateway refused the change: ${(err as Error).message}`,
@@ -118,7 +138,13 @@ function ConfigEditor({
         <button type="button" onClick={() => setText(original)} disabled={!dirty || busy}>
           Discard edits
         </button>
-        <button type="button" class="primary" onClick={() => void apply()} disabled={!valid || patch === undefined || busy} data-testid="config-apply">
+        <button
+          type="button"
+          class="primary"
+          onClick={() => void apply()}
+          disabled={!valid || patch === undefined || busy}
+          data-testid="config-apply"
+        >
           {busy ? "Applying…" : "Apply"}
         </button>
       </div>
@@ -149,11 +175,6 @@ function ConfigEditor({
         )}
         {valid && <p class="ok">{patch === undefined ? "Valid. No changes." : "Valid. Ready to apply."}</p>}
       </div>
-      {outcome && (
-        <p class={outcome.ok ? "ok" : "error"} role="alert" data-testid="config-outcome">
-          {outcome.text}
-        </p>
-      )}
     </>
   );
 }

@@ -92,7 +92,9 @@ export function CronView() {
                       <td>{formatTime(j.state?.nextRunAtMs)}</td>
                       <td>
                         {formatTime(j.state?.lastRunAtMs)}{" "}
-                        {j.state?.lastRunStatus && <span class={`tag tag-${j.state.lastRunStatus}`}>{j.state.lastRunStatus}</span>}
+                        {j.state?.lastRunStatus && (
+                          <span class={`tag tag-${j.state.lastRunStatus}`}>{j.state.lastRunStatus}</span>
+                        )}
                         {j.state?.lastError && <div class="error">{j.state.lastError}</div>}
                       </td>
                     </tr>

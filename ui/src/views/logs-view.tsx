@@ -1,8 +1,8 @@
 import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import { z } from "zod";
-import { useConnectionId, useGateway } from "../app/gateway-context.js";
-import { callErrorState, type CallState } from "../app/use-call.js";
 import { CallStatus } from "../app/call-status.js";
+import { useConnectionId, useGateway } from "../app/gateway-context.js";
+import { type CallState, callErrorState } from "../app/use-call.js";
 
 const TailSchema = z.looseObject({ cursor: z.number(), lines: z.array(z.string()), reset: z.boolean().optional() });
 
@@ -59,7 +59,10 @@ export function LogsView() {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const poll = async () => {
       try {
-        const raw = await gw.call("logs.tail", { limit: 500, ...(cursor.current !== undefined ? { cursor: cursor.current } : {}) });
+        const raw = await gw.call("logs.tail", {
+          limit: 500,
+          ...(cursor.current !== undefined ? { cursor: cursor.current } : {}),
+        });
         const tail = TailSchema.parse(raw);
         cursor.current = tail.cursor;
         const fresh = tail.lines.map((l) => parseLogLine(l, nextId.current++));
@@ -88,7 +91,13 @@ export function LogsView() {
     <section class="page logs">
       <div class="toolbar">
         <h1>Logs</h1>
-        <input type="search" placeholder="Filter" aria-label="Filter logs" value={filter} onInput={(e) => setFilter(e.currentTarget.value)} />
+        <input
+          type="search"
+          placeholder="Filter"
+          aria-label="Filter logs"
+          value={filter}
+          onInput={(e) => setFilter(e.currentTarget.value)}
+        />
         <button type="button" onClick={() => setPaused(!paused)}>
           {paused ? "Resume" : "Pause"}
         </button>

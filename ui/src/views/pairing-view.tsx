@@ -16,6 +16,8 @@ const PairingListSchema = z.looseObject({
       senderLabel: z.string(),
       createdAt: z.string(),
       expiresAt: z.string(),
+      /** The 8-character code the sender was given (Pincer answers with it when asked: includeCodes). */
+      code: z.string().optional(),
     }),
   ),
   limits: z.looseObject({ pendingPerAccount: z.number(), ttlMs: z.number() }).optional(),
@@ -24,7 +26,7 @@ const PairingListSchema = z.looseObject({
 /** People who messaged a channel and wait for approval (DM policy "pairing"): approve or dismiss each. */
 export function PairingView() {
   const gw = useGateway();
-  const [state, reload] = useCall("channels.pairing.list", {}, PairingListSchema);
+  const [state, reload] = useCall("channels.pairing.list", { includeCodes: true }, PairingListSchema);
   const [result, setResult] = useState<{ ok: boolean; text: string }>();
   useGatewayEvent(
     (event) => {
@@ -32,7 +34,10 @@ export function PairingView() {
     },
     [reload],
   );
-  const act = async (method: "channels.pairing.approve" | "channels.pairing.dismiss", r: { channel: string; accountId: string; requestId: string; senderLabel: string }) => {
+  const act = async (
+    method: "channels.pairing.approve" | "channels.pairing.dismiss",
+    r: { channel: string; accountId: string; requestId: string; senderLabel: string },
+  ) => {
     try {
       await gw.call(method, { channel: r.channel, accountId: r.accountId, requestId: r.requestId });
       setResult({ ok: true, text: `${method.endsWith("approve") ? "Approved" : "Dismissed"} ${r.senderLabel}.` });
@@ -63,9 +68,17 @@ export function PairingView() {
               {data.requests.map((r) => (
                 <li key={r.requestId} class="card row">
                   <div class="grow">
-                    <strong>{r.senderLabel}</strong> <span class="meta">on {r.channelLabel} ({r.accountId})</span>
+                    <strong>{r.senderLabel}</strong>{" "}
+                    <span class="meta">
+                      on {r.channelLabel} ({r.accountId})
+                    </span>
                     <div class="meta">
-                      code <code>{r.requestId}</code> · expires {new Date(r.expiresAt).toLocaleString()}
+                      {r.code ? (
+                        <>
+                          code <code data-testid="pairing-code">{r.code}</code> ·{" "}
+                        </>
+                      ) : null}
+                      expires {new Date(r.expiresAt).toLocaleString()}
                     </div>
                   </div>
                   <button type="button" class="primary" onClick={() => void act("channels.pairing.approve", r)}>

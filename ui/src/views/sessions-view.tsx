@@ -2,7 +2,7 @@ import { useState } from "preact/hooks";
 import { z } from "zod";
 import { CallStatus, formatTime } from "../app/call-status.js";
 import { useCall } from "../app/use-call.js";
-import { type ChatState, chatItems, initialChatState, applyHistory } from "../chat/chat-state.js";
+import { applyHistory, type ChatState, chatItems, initialChatState } from "../chat/chat-state.js";
 import { HistorySchema } from "../chat/chat-wire.js";
 import { Markdown } from "../chat/markdown-view.js";
 
@@ -32,7 +32,13 @@ export function SessionsView({ onOpenChat }: { onOpenChat: (key: string) => void
       <div class="pane">
         <div class="toolbar">
           <h1>Sessions</h1>
-          <input type="search" placeholder="Search" aria-label="Search sessions" value={search} onInput={(e) => setSearch(e.currentTarget.value)} />
+          <input
+            type="search"
+            placeholder="Search"
+            aria-label="Search sessions"
+            value={search}
+            onInput={(e) => setSearch(e.currentTarget.value)}
+          />
           <button type="button" onClick={() => void reload()}>
             Refresh
           </button>
@@ -45,7 +51,11 @@ export function SessionsView({ onOpenChat }: { onOpenChat: (key: string) => void
               <ul class="list" data-testid="sessions">
                 {data.sessions.map((s) => (
                   <li key={s.key}>
-                    <button type="button" class={`row-button ${selected === s.key ? "active" : ""}`} onClick={() => setSelected(s.key)}>
+                    <button
+                      type="button"
+                      class={`row-button ${selected === s.key ? "active" : ""}`}
+                      onClick={() => setSelected(s.key)}
+                    >
                       <strong>{s.label ?? s.displayName ?? s.key}</strong>
                       <span class="meta">
                         {formatTime(s.updatedAt)}
@@ -60,7 +70,13 @@ export function SessionsView({ onOpenChat }: { onOpenChat: (key: string) => void
           }
         </CallStatus>
       </div>
-      <div class="pane">{selected ? <SessionHistory sessionKey={selected} onOpenChat={onOpenChat} /> : <p class="muted">Pick a session to read its history.</p>}</div>
+      <div class="pane">
+        {selected ? (
+          <SessionHistory sessionKey={selected} onOpenChat={onOpenChat} />
+        ) : (
+          <p class="muted">Pick a session to read its history.</p>
+        )}
+      </div>
     </section>
   );
 }
@@ -85,7 +101,15 @@ function SessionHistory({ sessionKey, onOpenChat }: { sessionKey: string; onOpen
             <div class="messages readonly">
               {items.map((item) => (
                 <div key={item.key} class={`msg ${item.kind}`}>
-                  <div class="bubble">{item.kind === "user" ? item.text : <Markdown text={item.text || (item.tools.length ? `(${item.tools.map((t) => t.name).join(", ")})` : "")} />}</div>
+                  <div class="bubble">
+                    {item.kind === "user" ? (
+                      item.text
+                    ) : (
+                      <Markdown
+                        text={item.text || (item.tools.length ? `(${item.tools.map((t) => t.name).join(", ")})` : "")}
+                      />
+                    )}
+                  </div>
                 </div>
               ))}
             </div>

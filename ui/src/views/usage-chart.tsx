@@ -16,7 +16,15 @@ export function niceMax(max: number): number {
   return (m <= 1 ? 1 : m <= 2 ? 2 : m <= 5 ? 5 : 10) * exp;
 }
 
-export function BarChart({ points, format, label }: { points: DayPoint[]; format: (v: number) => string; label: string }) {
+export function BarChart({
+  points,
+  format,
+  label,
+}: {
+  points: DayPoint[];
+  format: (v: number) => string;
+  label: string;
+}) {
   const top = niceMax(Math.max(0, ...points.map((p) => p.value)));
   const innerW = WIDTH - PAD.left - PAD.right;
   const innerH = HEIGHT - PAD.top - PAD.bottom;

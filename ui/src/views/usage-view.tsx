@@ -41,7 +41,11 @@ export function UsageView() {
           <option value={30}>30 days</option>
           <option value={62}>62 days</option>
         </select>
-        <select aria-label="Measure" value={metric} onChange={(e) => setMetric(e.currentTarget.value as "cost" | "tokens")}>
+        <select
+          aria-label="Measure"
+          value={metric}
+          onChange={(e) => setMetric(e.currentTarget.value as "cost" | "tokens")}
+        >
           <option value="cost">Cost</option>
           <option value="tokens">Tokens</option>
         </select>
@@ -69,7 +73,10 @@ export function UsageView() {
             <div class="card">
               <BarChart
                 label={`${metric === "cost" ? "Cost" : "Tokens"} per day, last ${data.days} days`}
-                points={data.daily.map((d) => ({ date: d.date, value: metric === "cost" ? d.totalCost : d.totalTokens }))}
+                points={data.daily.map((d) => ({
+                  date: d.date,
+                  value: metric === "cost" ? d.totalCost : d.totalTokens,
+                }))}
                 format={metric === "cost" ? formatUsd : formatTokens}
               />
             </div>
