@@ -166,7 +166,7 @@ describe("ModelRouter.stream", () => {
     expect(message).toMatch(/^All models failed: /);
     expect(message).toContain("anthropic/claude-fake (key 1): auth HTTP 401");
     expect(message).toContain("anthropic/claude-fake (key 2): rate_limit HTTP 429");
-    expect(message).toContain("local/qwen-fake (key 1): unknown HTTP 500");
+    expect(message).toContain("local/qwen-fake (key 1): server_error HTTP 500");
     expect(message).toContain("local/qwen-fake (key 1): overloaded HTTP 503");
     expect(done.message.errorMessage).toBe(message);
     expect(warnings).toHaveLength(4);

@@ -66,7 +66,7 @@ interface Attempt {
 }
 
 /** Kinds that say nothing about the key: the server or the network failed, worth exactly one retry. */
-const TRANSIENT_KINDS: ReadonlySet<ModelFailureKind> = new Set(["timeout", "network", "unknown"]);
+const TRANSIENT_KINDS: ReadonlySet<ModelFailureKind> = new Set(["timeout", "network", "server_error", "unknown"]);
 
 function isTransient(failure: ModelFailure): boolean {
   return TRANSIENT_KINDS.has(failure.kind) && (failure.httpStatus === undefined || failure.httpStatus >= 500);

@@ -41,8 +41,8 @@ describe("kindForStatus", () => {
     [400, "This model's maximum context length is 128000 tokens", "context_length"],
     [400, "messages.0: unexpected field", "bad_request"],
     [404, "model not found", "bad_request"],
-    [500, "", "unknown"],
-    [502, "", "unknown"],
+    [500, "", "server_error"],
+    [502, "", "server_error"],
   ] as const)("%i %s → %s", (status, message, kind) => {
     expect(kindForStatus(status, message)).toBe(kind);
   });

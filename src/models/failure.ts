@@ -14,6 +14,7 @@ export type ModelFailureKind =
   | "network"
   | "not_configured"
   | "bad_request"
+  | "server_error"
   | "aborted"
   | "unknown";
 
@@ -84,6 +85,7 @@ export function kindForStatus(status: number, message: string): ModelFailureKind
   if (status === 503 || status === 529) return "overloaded";
   if (status === 408 || status === 504) return "timeout";
   if (status >= 400 && status < 500) return CONTEXT_LENGTH_PATTERN.test(message) ? "context_length" : "bad_request";
+  if (status >= 500) return "server_error";
   return "unknown";
 }
 

@@ -5,6 +5,8 @@ import { DockerBackend } from "../sandbox/docker.js";
 import { HostBackend } from "../sandbox/host.js";
 import { resolveSandboxPlan, SANDBOX_WORKSPACE_DIR, type SandboxPlan } from "../sandbox/plan.js";
 import { applyPatchTool } from "./apply-patch.js";
+import { BrowserConfigSchema } from "./browser/browser-config.js";
+import { browserTool } from "./browser/browser-tool.js";
 import { editTool } from "./edit.js";
 import { execTool } from "./exec.js";
 import { agentToolsConfig, elevatedAllowed, resolveExecPolicy } from "./exec-settings.js";
@@ -97,6 +99,7 @@ export async function assembleTools(input: AssembleInput): Promise<AssembledTool
     }),
     processTool({ agentId: input.agentId, registry: input.host.processes, cleanupMs: execCfg.cleanupMs }),
     ...(config.tools.web.fetch.enabled ? [webFetchTool(config.tools.web.fetch)] : []),
+    ...browserTools(config, input.host),
     sessionsListTool({ agentId: input.agentId, sessionKey: input.sessionKey, access: input.access }),
     sessionsHistoryTool({ agentId: input.agentId, sessionKey: input.sessionKey, access: input.access }),
     sessionsSendTool({ agentId: input.agentId, sessionKey: input.sessionKey, access: input.access }),
@@ -119,6 +122,17 @@ export async function assembleTools(input: AssembleInput): Promise<AssembledTool
     ...(sandbox ? { sandbox } : {}),
     profile: effectiveProfile(policyCtx) ?? "full",
   };
+}
+
+/** The browser tool, unless browser.enabled is false; a malformed browser section leaves it out with a warning. */
+function browserTools(config: PincerConfig, host: ToolHost): AgentTool[] {
+  const parsed = BrowserConfigSchema.safeParse(config.browser ?? {});
+  if (!parsed.success) {
+    host.deps.log.warn({ issues: parsed.error.issues }, "the browser section of the config is invalid; no browser tool");
+    return [];
+  }
+  if (!parsed.data.enabled) return [];
+  return [browserTool({ manager: () => host.browser(), config: parsed.data })];
 }
 
 function backendFor(plan: SandboxPlan): ExecBackend {

@@ -2,6 +2,7 @@ import { join } from "node:path";
 import type { GatewayServices } from "../gateway/services.js";
 import type { Logger } from "../logging/logger.js";
 import { ExecApprovals } from "./approvals/exec-approvals.js";
+import type { BrowserManager } from "./browser/browser-manager.js";
 import type { McpConfig } from "./config-schema.js";
 import type { ToolRunRecord } from "./guard.js";
 import type { McpManager } from "./mcp/mcp-manager.js";
@@ -23,6 +24,7 @@ export class ToolHost {
   readonly processes = new ProcessRegistry();
   private readonly closers: (() => Promise<void>)[] = [];
   private mcp: Promise<McpManager> | undefined;
+  private browserManager: Promise<BrowserManager> | undefined;
 
   constructor(readonly deps: ToolHostDeps) {
     this.approvals = new ExecApprovals({
@@ -47,6 +49,16 @@ export class ToolHost {
       });
     }
     return (await this.mcp).tools(config);
+  }
+
+  /** The browser manager (Chromium starts only when a browser action needs it). */
+  browser(): Promise<BrowserManager> {
+    this.browserManager ??= import("./browser/browser-manager.js").then(({ BrowserManager }) => {
+      const manager = new BrowserManager(this.deps.stateDir);
+      this.onClose(() => manager.close());
+      return manager;
+    });
+    return this.browserManager;
   }
 
   /** Registers a resource (MCP client, browser) to close with the host. */

@@ -80,6 +80,7 @@ async function replyIn(token: string, chatId: number, needle: string) {
     (c) =>
       c.token === token &&
       c.method === "sendMessage" &&
+      c.status === 200 &&
       String(c.params.chat_id) === String(chatId) &&
       String(c.params.text).includes(needle),
     1,
