@@ -24,6 +24,11 @@ export const BUILTIN_CHANNELS: readonly ChannelEntry[] = [
     load: async () => (await import("./discord/plugin.js")).discordPlugin,
   },
   {
+    id: "slack",
+    meta: { label: "Slack", detailLabel: "Slack App", order: 30 },
+    load: async () => (await import("./slack/plugin.js")).slackPlugin,
+  },
+  {
     id: "irc",
     meta: { label: "IRC", detailLabel: "IRC Client", order: 40 },
     load: async () => (await import("./irc/plugin.js")).ircPlugin,

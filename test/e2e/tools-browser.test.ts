@@ -39,6 +39,8 @@ beforeAll(async () => {
   }));
 });
 afterAll(async () => {
+  // A graceful stop closes Chromium with the gateway (the tool host shuts the browser down).
+  await t?.gw.stop();
   await t?.close();
   server?.close();
 });

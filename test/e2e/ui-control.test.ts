@@ -47,14 +47,15 @@ beforeAll(async () => {
   });
   await new Promise<void>((r) => host.listen(0, "127.0.0.1", r));
   hostOrigin = `http://localhost:${(host.address() as AddressInfo).port}`;
+  // A Telegram bot on the fake Bot API, with the default DM policy (pairing): strangers get a code to approve.
+  tg = await startFakeTelegram();
+  tg.addBot(BOT_TOKEN, "pincer_ui_bot");
   t = await startAgentGateway(
-    (fake) => {
-      const cfg = fakeConfig(fake);
-      return {
-        ...cfg,
-        gateway: { auth: { mode: "token", token: TOKEN }, controlUi: { allowedOrigins: [hostOrigin] } },
-      };
-    },
+    (fake) => ({
+      ...fakeConfig(fake),
+      gateway: { auth: { mode: "token", token: TOKEN }, controlUi: { allowedOrigins: [hostOrigin] } },
+      channels: { telegram: { apiRoot: tg.apiRoot, botToken: BOT_TOKEN, pollTimeoutSeconds: 1 } },
+    }),
     { token: TOKEN },
   );
   tb = await launchTestBrowser();

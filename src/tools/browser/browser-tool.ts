@@ -111,12 +111,12 @@ async function act(manager: BrowserManager, config: BrowserConfig, profile: stri
     }
     case "click": {
       const { id, page } = manager.tab(state, args.tabId);
-      await page.getByRef(need(args.ref, "ref", "click")).click();
+      await (await byRef(page, need(args.ref, "ref", "click"))).click();
       return afterAction(id, page, `clicked ${args.ref}`);
     }
     case "type": {
       const { id, page } = manager.tab(state, args.tabId);
-      const target = page.getByRef(need(args.ref, "ref", "type"));
+      const target = await byRef(page, need(args.ref, "ref", "type"));
       await target.fill(need(args.text, "text", "type"));
       if (args.submit) await target.press("Enter");
       return afterAction(id, page, `typed into ${args.ref}`);
@@ -124,7 +124,7 @@ async function act(manager: BrowserManager, config: BrowserConfig, profile: stri
     case "select": {
       const { id, page } = manager.tab(state, args.tabId);
       const values = args.values && args.values.length > 0 ? args.values : [need(args.text, "values", "select")];
-      const chosen = await page.getByRef(need(args.ref, "ref", "select")).selectOption(values);
+      const chosen = await (await byRef(page, need(args.ref, "ref", "select"))).selectOption(values);
       return afterAction(id, page, `selected ${chosen.join(", ")} in ${args.ref}`);
     }
     case "press": {
@@ -167,6 +167,15 @@ function checkUrl(raw: string | undefined): string {
 }
 
 type PageLike = import("playwright-core").Page;
+
+/** The element of a ref from the latest snapshot; a stale or unknown ref fails at once instead of waiting. */
+async function byRef(page: PageLike, ref: string) {
+  const locator = page.getByRef(ref);
+  if ((await locator.count().catch(() => 0)) === 0) {
+    throw new PincerError("NOT_FOUND", `no element ${ref} on the page; take a new snapshot and use a ref from it`);
+  }
+  return locator;
+}
 
 async function snapshot(id: string, page: PageLike): Promise<ToolOutput> {
   const tree = await page.ariaSnapshot({ mode: "ai" });
