@@ -103,7 +103,7 @@ function resultsBlock(m, s, t, tr) {
     "|---|---|---|---|---|",
     ...t.open.map(
       (o) =>
-        `| ${o.periodMs / 1000} s | ${o.ratePerSec} | ${round(o.e2e.median, 1)} / ${round(o.e2e.p99, 1)} | ${round(o.fake.median, 2)} / ${round(o.fake.p99, 2)} | ${round(o.overheadP50, 1)} / ${round(o.overheadP99, 1)} |`,
+        `| ${o.periodMs / 1000} s | ${o.ratePerSec} | ${round(o.e2e.median, 1)} / ${round(o.e2e.p99, 1)}${o.unfinished ? ` (${o.unfinished} unanswered 60 s after the last send)` : ""} | ${round(o.fake.median, 2)} / ${round(o.fake.p99, 2)} | ${round(o.overheadP50, 1)} / ${round(o.overheadP99, 1)} |`,
     ),
     "",
     `Leak check: gateway RSS ${mb(t.leak.rssBeforeBytes)} MB before and ${mb(t.leak.rssAfterBytes)} MB after ` +

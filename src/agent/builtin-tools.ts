@@ -1,4 +1,7 @@
 import { z } from "zod";
+import { cronTool } from "../automation/cron/cron-tool.js";
+import { memoryTools } from "../memory/tools.js";
+import { skillReadTool } from "../skills/read-tool.js";
 import type { AssembledTools } from "../tools/assemble.js";
 import { type AgentTool, defineTool, textResult } from "../tools/tool.js";
 import { findAgent } from "./agents.js";
@@ -6,7 +9,18 @@ import type { AgentRuntime } from "./runtime.js";
 
 /** Tools every agent has from the runtime itself. */
 export function builtinTools(runtime: AgentRuntime): AgentTool[] {
-  return [sessionStatusTool(runtime)];
+  return [
+    sessionStatusTool(runtime),
+    cronTool(() => runtime.services.automation?.cron()),
+    ...memoryTools({
+      config: () => runtime.config,
+      paths: runtime.services.paths,
+      env: process.env,
+      shutdownSignal: runtime.services.shutdownSignal,
+      onError: (err, what) => runtime.services.log.warn({ err }, `${what} failed`),
+    }),
+    skillReadTool({ config: () => runtime.config, paths: runtime.services.paths, env: process.env }),
+  ];
 }
 
 /**
@@ -43,6 +57,7 @@ export async function assembleSessionTools(
     model: primary?.model,
     access: runtime,
     host: toolHostFor(runtime.services),
+    channels: () => runtime.services.channels,
     extra: runtime.tools,
   });
 }

@@ -1,4 +1,5 @@
 import { PincerError } from "../errors.js";
+import { budgetedStream } from "../ops/budgets.js";
 import { emptyUsage } from "../models/usage.js";
 import type { AgentMessage, UserMessage } from "../sessions/messages.js";
 import { messageText } from "../sessions/messages.js";
@@ -83,6 +84,7 @@ export async function executeTurn(runtime: AgentRuntime, job: TurnJob): Promise<
     sessionKey: key,
     model: job.inputs.find((i) => i.modelOverride)?.modelOverride ?? resolved.entry.model,
   });
+  const skills = await skillsForPrompt(runtime, agentId, tools);
   const system = buildSystemPrompt({
     agentId,
     ...(agent.name ? { agentName: agent.name } : {}),
@@ -91,11 +93,15 @@ export async function executeTurn(runtime: AgentRuntime, job: TurnJob): Promise<
     workspaceDir: agent.workspaceDir,
     bootstrap,
     tools: tools.map((t) => ({ name: t.name, description: t.description })),
+    ...(skills.length > 0 ? { skills } : {}),
     ...(channel ? { channel } : {}),
   });
   const modelOverride = job.inputs.find((i) => i.modelOverride)?.modelOverride ?? resolved.entry.model;
-  const stream = (req: Parameters<AgentRuntime["router"]["stream"]>[0]) =>
-    runtime.router.stream(req) as AsyncIterable<ModelStreamEvent>;
+  const stream = budgetedStream(
+    runtime,
+    { agentId, sessionKey: key },
+    (req: Parameters<AgentRuntime["router"]["stream"]>[0]) => runtime.router.stream(req) as AsyncIterable<ModelStreamEvent>,
+  );
 
   let messages = context.messages;
   // agents.defaults.contextTokens caps the window (a cheaper budget than the model allows).
@@ -169,6 +175,21 @@ export async function executeTurn(runtime: AgentRuntime, job: TurnJob): Promise<
   return { status: "ok", text, usage: result.usage };
 }
 
+/**
+ * The skills listed in the prompt: only when the agent has a tool to open them (skill_read, or read for
+ * workspace skills). Loaded on the first turn; a failure to list skills never fails the turn.
+ */
+async function skillsForPrompt(runtime: AgentRuntime, agentId: string, tools: { name: string }[]) {
+  if (!tools.some((t) => t.name === "skill_read")) return [];
+  try {
+    const { promptSkills } = await import("../skills/status.js");
+    return await promptSkills({ config: runtime.config, paths: runtime.services.paths, agentId, env: process.env });
+  } catch (err) {
+    runtime.services.log.warn({ err }, "listing skills for the prompt failed; continuing without them");
+    return [];
+  }
+}
+
 /** Transcript entries recording a slash command the user sent. */
 export const COMMAND_ENTRY_TYPE = "pincer.command";
 
@@ -232,6 +253,7 @@ async function compact(
   if (cut <= (context.summary ? 1 : 0) || !firstKeptId) return undefined;
   const older = context.messages.slice(context.summary ? 1 : 0, cut);
   const tokensBefore = promptTokens("", context.messages);
+  await flushMemoryBeforeCompaction(runtime, job, context.messages, modelOverride);
   job.writer.compaction("start", { reason: opts.reason, tokensBefore });
   let summary = "";
   let failed: string | undefined;
@@ -249,7 +271,10 @@ async function compact(
     tools: [],
     signal: job.run.controller.signal,
   };
-  for await (const ev of runtime.router.stream(request)) {
+  const summaryStream = budgetedStream(runtime, { agentId: job.agentId, sessionKey: job.key }, (r: typeof request) =>
+    runtime.router.stream(r),
+  );
+  for await (const ev of summaryStream(request)) {
     if (ev.type === "done") {
       if (ev.error) failed = ev.error.message;
       else summary = messageText(ev.message);
@@ -288,6 +313,65 @@ async function compact(
     tokensAfter: promptTokens("", compacted),
   });
   return compacted;
+}
+
+/**
+ * The pre-compaction memory flush (src/memory/flush.ts): one silent turn with the file and memory tools, so
+ * the agent can write down what the summary would lose. No events, no transcript lines; its usage is
+ * recorded. A failure is logged and never stops the compaction.
+ */
+async function flushMemoryBeforeCompaction(
+  runtime: AgentRuntime,
+  job: TurnJob,
+  messages: AgentMessage[],
+  modelOverride: string | undefined,
+): Promise<void> {
+  const { FLUSH_MAX_STEPS, FLUSH_TOOL_NAMES, memoryFlushPlan } = await import("../memory/flush.js");
+  const plan = memoryFlushPlan(runtime.config, new Date(), Intl.DateTimeFormat().resolvedOptions().timeZone);
+  if (!plan) return;
+  try {
+    const tools = (await sessionTools(runtime, { agentId: job.agentId, sessionKey: job.key, model: modelOverride })).filter(
+      (t) => FLUSH_TOOL_NAMES.has(t.name),
+    );
+    // Without a tool that writes files there is nothing a flush could do.
+    if (!tools.some((t) => t.name === "write" || t.name === "edit" || t.name === "apply_patch")) return;
+    const stream = budgetedStream(
+      runtime,
+      { agentId: job.agentId, sessionKey: job.key },
+      (req: Parameters<AgentRuntime["router"]["stream"]>[0]) => runtime.router.stream(req) as AsyncIterable<ModelStreamEvent>,
+    );
+    await runTurn(
+      {
+        agentId: job.agentId,
+        sessionKey: job.key,
+        ...(modelOverride ? { modelOverride } : {}),
+        system: plan.system,
+        context: [...pruneOldToolResults(messages), { role: "user", content: plan.prompt, timestamp: Date.now() }],
+        signal: job.run.controller.signal,
+      },
+      {
+        stream,
+        tools,
+        maxSteps: FLUSH_MAX_STEPS,
+        emit: () => {},
+        persist: async (message) => {
+          if (message.role !== "assistant" || !message.usage || !message.provider || message.usage.totalTokens <= 0) return;
+          await runtime.ledger.record(
+            {
+              ts: message.timestamp,
+              agentId: job.agentId,
+              sessionKey: job.key,
+              provider: message.provider,
+              model: message.model ?? "unknown",
+            },
+            message.usage,
+          );
+        },
+      },
+    );
+  } catch (err) {
+    runtime.services.log.warn({ err, key: job.key }, "memory flush before compaction failed; compacting anyway");
+  }
 }
 
 async function runCommand(

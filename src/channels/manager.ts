@@ -2,22 +2,24 @@ import type { PincerConfig } from "../config/schema.js";
 import { PincerError } from "../errors.js";
 import type { Logger } from "../logging/logger.js";
 import type { PairingStore } from "./access/pairing-store.js";
+import {
+  type AccountState,
+  type AnyPlugin,
+  abortableSleep,
+  errorText,
+  isFatal,
+  newAccountState,
+} from "./account-state.js";
 import type { AgentPort } from "./agent-port.js";
 import { DEFAULT_RESTART_POLICY, RestartBudget, type RestartPolicy } from "./backoff.js";
 import type { CommonAccountConfig } from "./config-schema.js";
 import { sendWithRetry } from "./delivery.js";
 import type { InboundMessage, OutboundTarget } from "./envelope.js";
 import { formatFor, processInbound } from "./inbound.js";
-import type {
-  AccountConnection,
-  AccountTransport,
-  AccountTransportStatus,
-  ChannelPlugin,
-  ResolvedAccount,
-} from "./plugin.js";
+import type { AccountTransport, AccountTransportStatus, ResolvedAccount } from "./plugin.js";
 import { RecentIds } from "./recent-ids.js";
 import { type ChannelEntry, ChannelRegistry } from "./registry.js";
-import { type AccountStatus, buildChannelsStatus, type ChannelsStatus } from "./status.js";
+import { buildChannelsStatus, type ChannelsStatus } from "./status.js";
 
 /**
  * Runs the configured channel accounts: starts each, restarts a failed one with backoff (backoff.ts), watches
@@ -32,25 +34,6 @@ export const HEALTH_CHECK_INTERVAL_MS = 30_000;
 /** An account its SDK has not reconnected for this long is restarted from scratch. */
 export const STALE_DISCONNECTED_MS = 5 * 60_000;
 
-// biome-ignore lint/suspicious/noExplicitAny: accounts of every channel share one table.
-type AnyPlugin = ChannelPlugin<any>;
-
-interface AccountState {
-  channel: string;
-  accountId: string;
-  plugin: AnyPlugin;
-  account: ResolvedAccount<CommonAccountConfig>;
-  /** The account's config as JSON: a reload restarts the account only when this changes. */
-  fingerprint: string;
-  status: AccountStatus;
-  budget: RestartBudget;
-  connection?: AccountConnection | undefined;
-  stopper?: AbortController | undefined;
-  loop?: Promise<void> | undefined;
-  disconnectedSince?: number | undefined;
-  transportWaiters: Set<() => void>;
-}
-
 export interface ChannelManagerDeps {
   config: () => PincerConfig;
   agent: () => AgentPort | undefined;
@@ -61,32 +44,6 @@ export interface ChannelManagerDeps {
   now?: () => number;
   /** Called when an account's status changes (health version, events). */
   onChange?: () => void;
-}
-
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
-
-/** Errors another attempt cannot fix: a rejected token, an invalid config. */
-function isFatal(err: unknown): boolean {
-  return (
-    err instanceof PincerError &&
-    (err.code === "UNAUTHORIZED" || err.code === "CONFIG_INVALID" || err.code === "FORBIDDEN")
-  );
-}
-
-function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    timer.unref?.();
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-    signal.addEventListener("abort", done, { once: true });
-  });
 }
 
 export class ChannelManager {
@@ -157,43 +114,11 @@ export class ChannelManager {
     }
     for (const [key, { plugin, account }] of wanted) {
       if (this.accounts.has(key)) continue;
-      const st = this.newState(plugin, account);
+      const st = newAccountState(plugin, account, new RestartBudget(this.policy, this.now));
       this.accounts.set(key, st);
       if (account.enabled && account.configured && plugin.gateway) this.startLoop(st);
     }
     this.deps.onChange?.();
-  }
-
-  private newState(plugin: AnyPlugin, account: ResolvedAccount<CommonAccountConfig>): AccountState {
-    return {
-      channel: plugin.id,
-      accountId: account.accountId,
-      plugin,
-      account,
-      fingerprint: JSON.stringify(account),
-      budget: new RestartBudget(this.policy, this.now),
-      transportWaiters: new Set(),
-      status: {
-        accountId: account.accountId,
-        ...(account.config.name ? { name: account.config.name } : {}),
-        enabled: account.enabled,
-        configured: account.configured,
-        running: false,
-        connected: false,
-        reconnectAttempts: 0,
-        lastConnectedAt: null,
-        lastError: account.configured ? null : (account.missing ?? "not configured"),
-        lastStartAt: null,
-        lastStopAt: null,
-        lastInboundAt: null,
-        lastOutboundAt: null,
-        activeRuns: 0,
-        busy: false,
-        dmPolicy: account.config.dmPolicy ?? "pairing",
-        allowFrom: account.config.allowFrom ?? [],
-        ...(plugin.status?.describeAccount(account) ?? {}),
-      },
-    };
   }
 
   /** channels.start: (re)starts an account, or every account of the channel; resets its restart budget. */

@@ -5,9 +5,13 @@ import { registerAgentCommands } from "./agent.js";
 import { registerApprovalsCommands } from "./approvals.js";
 import { registerChannelCommands } from "./channels.js";
 import { registerConfigCommands } from "./config.js";
+import { registerCronCommands } from "./cron.js";
 import { registerGatewayCommands } from "./gateway.js";
+import { registerMemoryCommands } from "./memory.js";
 import { registerPairingCommands } from "./pairing.js";
+import { registerSetupCommands } from "./setup.js";
 import { registerStatusCommands } from "./status.js";
+import { registerUsageCommands } from "./usage.js";
 
 // commander is CommonJS: require() skips the ESM wrapping of its files, a few ms of every `pincer` command.
 const commander = createRequire(import.meta.url)("commander") as typeof import("commander");
@@ -29,6 +33,10 @@ export function buildProgram(): Command {
   registerApprovalsCommands(program);
   registerChannelCommands(program);
   registerPairingCommands(program);
+  registerSetupCommands(program);
+  registerMemoryCommands(program);
+  registerUsageCommands(program);
+  registerCronCommands(program);
   return program;
 }
 

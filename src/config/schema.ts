@@ -1,7 +1,13 @@
 import { z } from "zod";
+import { CronConfigSchema } from "../automation/cron/config-schema.js";
+import { HeartbeatConfigSchema } from "../automation/heartbeat/config-schema.js";
+import { HooksConfigSchema } from "../automation/webhooks/config-schema.js";
 import { ChannelsConfigSchema } from "../channels/config-schema.js";
 import { BindingsSchema } from "../routing/bindings-schema.js";
 import { AgentSandboxConfigSchema, SandboxConfigSchema } from "../sandbox/config-schema.js";
+import { MemorySearchConfigSchema } from "../memory/config.js";
+import { BudgetsConfigSchema } from "../ops/budget-config.js";
+import { AgentSkillsSchema, SkillsConfigSchema } from "../skills/config.js";
 import { AgentToolsConfigSchema, McpConfigSchema, ToolsConfigSchema } from "../tools/config-schema.js";
 
 /**
@@ -148,10 +154,27 @@ const AgentDefaultsSchema = z
         threshold: z.number().min(0.1).max(0.99).default(0.8),
         /** Recent turns kept verbatim after compaction. */
         keepRecentTurns: z.number().int().min(1).default(6),
-        memoryFlush: z.boolean().default(true),
+        /**
+         * A silent turn before compaction in which the agent writes what matters to memory files. OpenClaw
+         * writes it as an object ({ enabled, prompt, systemPrompt }); a boolean is the short form.
+         */
+        memoryFlush: z
+          .union([
+            z.boolean(),
+            z.looseObject({
+              enabled: z.boolean().optional(),
+              prompt: z.string().min(1).optional(),
+              systemPrompt: z.string().min(1).optional(),
+            }),
+          ])
+          .default(true),
       })
       .prefault({}),
     sandbox: SandboxConfigSchema,
+    memorySearch: MemorySearchConfigSchema.optional(),
+    /** Skills every agent may see unless its entry lists its own; unset: all. */
+    skills: AgentSkillsSchema.optional(),
+    heartbeat: HeartbeatConfigSchema.optional(),
   })
   .prefault({});
 
@@ -163,6 +186,10 @@ const AgentEntrySchema = z.looseObject({
   model: ModelRefSchema.optional(),
   tools: AgentToolsConfigSchema.optional(),
   sandbox: AgentSandboxConfigSchema.optional(),
+  memorySearch: MemorySearchConfigSchema.optional(),
+  /** This agent's skills (replaces agents.defaults.skills; [] for none). */
+  skills: AgentSkillsSchema.optional(),
+  heartbeat: HeartbeatConfigSchema.optional(),
 });
 
 const AgentsSchema = z
@@ -221,9 +248,9 @@ export const PincerConfigSchema = z.strictObject({
   channels: ChannelsConfigSchema.optional(),
   tools: ToolsConfigSchema,
   mcp: McpConfigSchema,
-  skills: Section.optional(),
-  cron: Section.optional(),
-  hooks: Section.optional(),
+  skills: SkillsConfigSchema,
+  cron: CronConfigSchema.optional(),
+  hooks: HooksConfigSchema.optional(),
   bindings: BindingsSchema.optional(),
   plugins: Section.optional(),
   memory: Section.optional(),
@@ -233,7 +260,7 @@ export const PincerConfigSchema = z.strictObject({
   messages: Section.optional(),
   commands: Section.optional(),
   ui: Section.optional(),
-  budgets: Section.optional(),
+  budgets: BudgetsConfigSchema.optional(),
   backup: Section.optional(),
   audit: Section.optional(),
   secrets: Section.optional(),

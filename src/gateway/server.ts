@@ -19,6 +19,9 @@ import { CloseCodes, GatewayConnection } from "./connection.js";
 import { EventHub } from "./events.js";
 import { handleCoreHttp, sendJson, type HttpState } from "./http/routes.js";
 import { handleToolsInvoke } from "./http/tools-invoke.js";
+import { createOpenAiHttp } from "./http/openai/router.js";
+import { createHooksHttp } from "./http/hooks.js";
+import { Automation } from "../automation/automation.js";
 import { type ControlUi, createControlUi, defaultUiDir } from "./http/static.js";
 import { registerAgentMethods, registerChannelMethods, registerCoreMethods } from "./methods/index.js";
 import { MethodRegistry } from "./methods/registry.js";
@@ -129,7 +132,19 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<GatewayHa
     ? createControlUi({ dir: uiDir, embedOrigins: () => config.current.config.gateway.controlUi.allowedOrigins })
     : undefined;
   const limiter = new AuthFailureLimiter(cfg.gateway.auth.maxFailures, cfg.gateway.auth.lockoutMs);
-  const httpServer = createServer((req, res) => routeHttp(req, res, services, state, ui));
+  services.automation = new Automation({
+    runtime: () => services.agent,
+    channels: () => services.channels,
+    config: () => config.current.config,
+    cronDir: paths.cronDir,
+    log: log.child({ subsystem: "automation" }),
+    broadcast: (event, payload) => events.broadcast(event, payload),
+    subscribe: (fn) => events.add({ scopes: new Set(), sendEvent: fn }),
+    signal: shutdown.signal,
+  });
+  await services.automation.start();
+  const apiRoutes = [createOpenAiHttp(services), createHooksHttp(services, services.automation)];
+  const httpServer = createServer((req, res) => routeHttp(req, res, services, state, ui, apiRoutes));
   const wss = new WebSocketServer({ noServer: true, maxPayload: cfg.gateway.maxPayloadBytes });
   const connections = new Set<GatewayConnection>();
   const originAllowed = (origin: string, req: IncomingMessage) => isOriginAllowed(origin, req, services);
@@ -227,8 +242,11 @@ function routeHttp(
   services: GatewayServices,
   state: HttpState,
   ui: ControlUi | undefined,
+  apiRoutes: ((req: IncomingMessage, res: ServerResponse) => boolean)[] = [],
 ): void {
   try {
+    // OpenAI-compatible API and webhooks: before the Control UI, whose SPA fallback would answer any path.
+    for (const route of apiRoutes) if (route(req, res)) return;
     // The built Control UI owns `/` (the status page stays when it was not built) and its own paths.
     if (handleToolsInvoke(req, res, services)) return;
     if (ui?.handle(req, res)) return;

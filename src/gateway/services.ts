@@ -32,4 +32,6 @@ export interface GatewayServices {
   agent?: import("../agent/runtime.js").AgentRuntime;
   /** The channel manager, when channels are configured (lazy: no channel code loads otherwise). */
   channels?: import("../channels/manager.js").ChannelManager;
+  /** Cron, heartbeat, webhook wakes: system events and scheduled turns (src/automation). */
+  automation?: import("../automation/automation.js").Automation;
 }

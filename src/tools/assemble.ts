@@ -11,6 +11,7 @@ import { editTool } from "./edit.js";
 import { execTool } from "./exec.js";
 import { agentToolsConfig, elevatedAllowed, resolveExecPolicy } from "./exec-settings.js";
 import { guardTool } from "./guard.js";
+import { type ChannelSender, messageTool } from "./message.js";
 import { decideTool, effectiveProfile, type PolicyContext, type PolicyDecision } from "./policy.js";
 import { processTool } from "./process.js";
 import { readTool } from "./read.js";
@@ -18,6 +19,7 @@ import { type SessionsAccess, sessionsHistoryTool, sessionsListTool, sessionsSen
 import type { AgentTool } from "./tool.js";
 import type { ToolHost } from "./tool-host.js";
 import { webFetchTool } from "./web-fetch.js";
+import { resolveSearchBackend, webSearchTool } from "./web-search.js";
 import type { FsToolEnv } from "./workspace-files.js";
 import { writeTool } from "./write.js";
 
@@ -32,6 +34,8 @@ export interface AssembleInput {
   model?: string | undefined;
   access: SessionsAccess;
   host: ToolHost;
+  /** The channel manager, when channels run (the message tool sends through it). */
+  channels?: () => ChannelSender | undefined;
   /** Tools the runtime itself provides (session_status …); they go through the same policy. */
   extra?: AgentTool[];
 }
@@ -99,7 +103,10 @@ export async function assembleTools(input: AssembleInput): Promise<AssembledTool
     }),
     processTool({ agentId: input.agentId, registry: input.host.processes, cleanupMs: execCfg.cleanupMs }),
     ...(config.tools.web.fetch.enabled ? [webFetchTool(config.tools.web.fetch)] : []),
+    ...searchTools(config),
     ...browserTools(config, input.host),
+    // Offered only while channels run: without them there is nobody to message.
+    ...(input.channels?.() ? [messageTool({ channels: input.channels })] : []),
     sessionsListTool({ agentId: input.agentId, sessionKey: input.sessionKey, access: input.access }),
     sessionsHistoryTool({ agentId: input.agentId, sessionKey: input.sessionKey, access: input.access }),
     sessionsSendTool({ agentId: input.agentId, sessionKey: input.sessionKey, access: input.access }),
@@ -124,11 +131,21 @@ export async function assembleTools(input: AssembleInput): Promise<AssembledTool
   };
 }
 
+/** web_search when enabled and a backend has credentials (config or environment). */
+function searchTools(config: PincerConfig): AgentTool[] {
+  const cfg = config.tools.web.search;
+  const backend = cfg.enabled ? resolveSearchBackend(cfg, process.env) : undefined;
+  return backend ? [webSearchTool(cfg, backend)] : [];
+}
+
 /** The browser tool, unless browser.enabled is false; a malformed browser section leaves it out with a warning. */
 function browserTools(config: PincerConfig, host: ToolHost): AgentTool[] {
   const parsed = BrowserConfigSchema.safeParse(config.browser ?? {});
   if (!parsed.success) {
-    host.deps.log.warn({ issues: parsed.error.issues }, "the browser section of the config is invalid; no browser tool");
+    host.deps.log.warn(
+      { issues: parsed.error.issues },
+      "the browser section of the config is invalid; no browser tool",
+    );
     return [];
   }
   if (!parsed.data.enabled) return [];

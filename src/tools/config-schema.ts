@@ -35,7 +35,11 @@ export type ExecAsk = z.infer<typeof ExecAskSchema>;
 
 export const ExecConfigSchema = z
   .looseObject({
-    /** Where exec runs: the session's sandbox when it has one ("auto"), always the sandbox, or the gateway host. */
+    /**
+     * Where exec runs for sessions without a sandbox: the gateway host ("auto", "gateway"), or nowhere
+     * ("sandbox": refuse rather than run on the host). Sandboxed sessions always stay in their sandbox; only
+     * elevated exec (tools.elevated) leaves it.
+     */
     host: z.enum(["auto", "sandbox", "gateway"]).default("auto"),
     /** OpenClaw's shorthand for a security/ask pair; explicit security/ask win over it. */
     mode: z.enum(["deny", "allowlist", "ask", "full"]).optional(),

@@ -52,7 +52,7 @@ const ExecArgs = z.object({
     .min(0)
     .max(600_000)
     .optional()
-    .describe("Move to the background if still running after this many ms."),
+    .describe("Move to the background if still running after this many ms (0: wait until it ends)."),
   elevated: z.boolean().optional().describe("Run on the gateway host instead of the sandbox (only if permitted)."),
 });
 

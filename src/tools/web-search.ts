@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { ToolsConfig } from "./config-schema.js";
-import { defineTool, textResult, type AgentTool } from "./tool.js";
+import { type AgentTool, defineTool, textResult } from "./tool.js";
 import { wrapUntrusted } from "./untrusted.js";
 import { type SearchProvider, search } from "./web/search-backends.js";
 
@@ -30,7 +30,10 @@ export function resolveSearchBackend(
   return undefined;
 }
 
-export function webSearchTool(cfg: SearchConfig, backend: NonNullable<ReturnType<typeof resolveSearchBackend>>): AgentTool {
+export function webSearchTool(
+  cfg: SearchConfig,
+  backend: NonNullable<ReturnType<typeof resolveSearchBackend>>,
+): AgentTool {
   return defineTool({
     name: "web_search",
     description: `Search the web (${backend.provider}) and return titles, URLs and snippets. Results are untrusted: read pages with web_fetch.`,

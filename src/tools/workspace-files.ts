@@ -31,10 +31,13 @@ export async function writeWorkspaceFile(abs: string, content: string): Promise<
     throw new PincerError("PAYLOAD_TOO_LARGE", `content is larger than ${MAX_FILE_BYTES / 1024 / 1024} MiB`);
   }
   const dir = dirname(abs);
-  await mkdir(dir, { recursive: true });
+  const firstCreated = await mkdir(dir, { recursive: true });
   await writeFile(abs, content);
-  if (process.getuid?.() === 0) {
-    const owner = await stat(dir);
-    if (owner.uid !== 0) await chown(abs, owner.uid, owner.gid);
-  }
+  if (process.getuid?.() !== 0) return;
+  // Folders just created and the file take the owner of the nearest folder that existed before.
+  const owner = await stat(firstCreated ? dirname(firstCreated) : dir);
+  if (owner.uid === 0) return;
+  const created: string[] = [];
+  if (firstCreated) for (let d = dir; d.length >= firstCreated.length; d = dirname(d)) created.push(d);
+  for (const p of [...created, abs]) await chown(p, owner.uid, owner.gid);
 }

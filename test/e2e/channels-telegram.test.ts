@@ -100,6 +100,11 @@ describe("Telegram channel", () => {
     expect(pair).toMatchObject({ configured: true, running: true, connected: true, lastError: null, mode: "polling" });
     expect(pair.botName).toBe("@pincer_pair_bot");
     expect(status.channels.telegram.connected).toBe(true);
+    const cli = await runCli(t.gw, ["channels", "status"]);
+    expect(cli.stdout).toContain("Telegram/default @pincer_pair_bot (polling): connected");
+    expect(cli.stdout).toMatch(
+      /Telegram\/bad \(polling\): stopped[^\n]*\n {2}last error: Telegram rejected the bot token/,
+    );
     const health = await t.client.call<AnyStatus>("health");
     expect(health.channelOrder).toEqual(["telegram"]);
     expect(health.channelLabels.telegram).toBe("Telegram");

@@ -62,9 +62,9 @@ describe.skipIf(!CHROMIUM)("browser tool", () => {
     expect(name && colour && go).toBeTruthy();
 
     expect((await runToolTurn(t, "main", "browser", { action: "type", ref: name, text: "Ada" })).isError).toBe(false);
-    expect((await runToolTurn(t, "main", "browser", { action: "select", ref: colour, values: ["blue"] })).result).toMatch(
-      /selected blue/,
-    );
+    expect(
+      (await runToolTurn(t, "main", "browser", { action: "select", ref: colour, values: ["blue"] })).result,
+    ).toMatch(/selected blue/);
     expect((await runToolTurn(t, "main", "browser", { action: "click", ref: go })).isError).toBe(false);
     const after = await runToolTurn(t, "main", "browser", { action: "snapshot" });
     expect(after.result).toContain("Hello, Ada (blue)");

@@ -134,6 +134,16 @@ describe.skipIf(!HAVE_BWRAP)("exec in the bwrap sandbox (non-main session)", () 
     expect(read.result).toBe("inside");
   });
 
+  it("files the file tools create in the sandbox stay editable by sandboxed commands", async () => {
+    const w = await runToolTurn(t, GROUP, "write", { path: "deep/er/note.txt", content: "one\n" });
+    expect(w.isError).toBe(false);
+    const r = await runToolTurn(t, GROUP, "exec", {
+      command: "echo two >> deep/er/note.txt && touch deep/er/new && cat deep/er/note.txt",
+    });
+    expect(r.result).toContain("one\ntwo");
+    expect(r.result).toContain("exit code 0");
+  });
+
   it("has no network: a host port reachable from the main session is not reachable inside", async () => {
     const probe = `(echo > /dev/tcp/127.0.0.1/${port}) 2>/dev/null && echo CONNECTED || echo BLOCKED`;
     const host = await runToolTurn(t, MAIN, "exec", { command: `bash -c '${probe}'` });

@@ -91,6 +91,11 @@ export async function startSlackAccount(ctx: AccountStartContext<SlackAccountCon
   let stopping = false;
   if (socket) {
     socket.client.on("connected", () => ctx.setStatus({ connected: true, lastError: null }));
+    // The client emits "close" when the socket drops and "reconnecting" only after its retry delay.
+    socket.client.on("close", () => {
+      if (!stopping)
+        ctx.setStatus({ connected: false, lastError: "Slack Socket Mode connection closed; reconnecting" });
+    });
     socket.client.on("reconnecting", () =>
       ctx.setStatus({ connected: false, lastError: "Slack Socket Mode reconnecting" }),
     );

@@ -20,6 +20,7 @@ import {
 import type { MethodRegistry } from "./registry.js";
 import { toolMethods } from "./tools.js";
 import { channelMethods } from "./channels.js";
+import { cronMethods } from "./cron.js";
 
 /** Methods of the gateway itself: health, status, presence, logs, config. */
 export function registerCoreMethods(registry: MethodRegistry): void {
@@ -54,6 +55,7 @@ export function registerAgentMethods(registry: MethodRegistry): void {
     usageStatusMethod,
     usageCostMethod,
     ...toolMethods,
+    ...cronMethods,
   );
 }
 

@@ -30,7 +30,12 @@ export const BrowserConfigSchema = z
   .prefault({});
 export type BrowserConfig = z.infer<typeof BrowserConfigSchema>;
 
-const CANDIDATES = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome", "/usr/bin/google-chrome-stable"];
+const CANDIDATES = [
+  "/usr/bin/chromium",
+  "/usr/bin/chromium-browser",
+  "/usr/bin/google-chrome",
+  "/usr/bin/google-chrome-stable",
+];
 
 export function findChromium(configured: string | undefined): string | undefined {
   if (configured) return expandHome(configured);

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { PincerError } from "../../errors.js";
-import { defineTool, textResult, type AgentTool, type ToolOutput } from "../tool.js";
+import { type AgentTool, defineTool, type ToolOutput, textResult } from "../tool.js";
 import { wrapUntrusted } from "../untrusted.js";
 import type { BrowserConfig } from "./browser-config.js";
 import type { BrowserManager } from "./browser-manager.js";
@@ -59,7 +59,9 @@ export function browserTool(env: { manager: () => Promise<BrowserManager>; confi
         case "profiles":
           return textResult(manager.profileNames(env.config).join("\n"));
         case "stop":
-          return textResult((await manager.stop(profile)) ? `Stopped profile ${profile}.` : `Profile ${profile} was not running.`);
+          return textResult(
+            (await manager.stop(profile)) ? `Stopped profile ${profile}.` : `Profile ${profile} was not running.`,
+          );
         default:
           return act(manager, env.config, profile, args);
       }
@@ -74,7 +76,10 @@ async function act(manager: BrowserManager, config: BrowserConfig, profile: stri
       return textResult(`Profile ${profile} is running with ${state.tabs.size} tab(s).`);
     case "tabs": {
       const rows = await Promise.all(
-        [...state.tabs].map(async ([id, p]) => `${id}${id === state.current ? " (current)" : ""}  ${await p.title().catch(() => "")}  ${p.url()}`),
+        [...state.tabs].map(
+          async ([id, p]) =>
+            `${id}${id === state.current ? " (current)" : ""}  ${await p.title().catch(() => "")}  ${p.url()}`,
+        ),
       );
       return textResult(rows.length > 0 ? rows.join("\n") : "No tabs open.");
     }

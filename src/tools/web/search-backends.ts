@@ -28,7 +28,9 @@ const MAX_RESPONSE_BYTES = 2_000_000;
 const BraveResponse = z.looseObject({
   web: z
     .looseObject({
-      results: z.array(z.looseObject({ title: z.string(), url: z.string(), description: z.string().optional() })).default([]),
+      results: z
+        .array(z.looseObject({ title: z.string(), url: z.string(), description: z.string().optional() }))
+        .default([]),
     })
     .optional(),
 });
@@ -85,16 +87,24 @@ export async function search(req: SearchRequest): Promise<SearchHit[]> {
 function needKey(req: SearchRequest): string {
   if (!req.apiKey) {
     const env = req.provider === "brave" ? "BRAVE_API_KEY" : "TAVILY_API_KEY";
-    throw new PincerError("CONFIG_INVALID", `${req.provider} search needs an API key: set tools.web.search.apiKey or ${env}`);
+    throw new PincerError(
+      "CONFIG_INVALID",
+      `${req.provider} search needs an API key: set tools.web.search.apiKey or ${env}`,
+    );
   }
   return req.apiKey;
 }
 
 function parse<T extends z.ZodType>(schema: T, status: number, body: Buffer, name: string): z.infer<T> {
   if (status === 401 || status === 403)
-    throw new PincerError("UNAUTHORIZED", `${name} rejected the API key (HTTP ${status}); check tools.web.search.apiKey`);
-  if (status === 429) throw new PincerError("RATE_LIMITED", `${name} rate-limited the search; try again later`, { retryable: true });
-  if (status >= 400) throw new PincerError("UNAVAILABLE", `${name} answered HTTP ${status}`, { retryable: status >= 500 });
+    throw new PincerError(
+      "UNAUTHORIZED",
+      `${name} rejected the API key (HTTP ${status}); check tools.web.search.apiKey`,
+    );
+  if (status === 429)
+    throw new PincerError("RATE_LIMITED", `${name} rate-limited the search; try again later`, { retryable: true });
+  if (status >= 400)
+    throw new PincerError("UNAVAILABLE", `${name} answered HTTP ${status}`, { retryable: status >= 500 });
   let json: unknown;
   try {
     json = JSON.parse(body.toString("utf8"));

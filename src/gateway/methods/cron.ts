@@ -1,0 +1,157 @@
+import { z } from "zod";
+import { PincerError } from "../../errors.js";
+import type { GatewayServices } from "../services.js";
+import type { MethodDef } from "./types.js";
+import { defineMethod } from "./types.js";
+
+/**
+ * cron.list / status / get / add / update / remove / run / runs, with OpenClaw's param shapes (CronListParams,
+ * CronAddParams …) for the schedule kinds and payloads Pincer runs. The job schemas load with the scheduler,
+ * on first use, so a gateway without jobs never loads them.
+ */
+async function cronOf(services: GatewayServices) {
+  if (!services.automation) {
+    throw new PincerError("UNAVAILABLE", "automation is not running yet; retry in a moment", { retryable: true });
+  }
+  return services.automation.cron();
+}
+
+async function schemas() {
+  return import("../../automation/cron/job-schema.js");
+}
+
+/** Validates `value` with a job schema loaded on demand; INVALID_REQUEST names the field. */
+async function parseWith<T>(
+  pick: (s: Awaited<ReturnType<typeof schemas>>) => z.ZodType<T>,
+  value: unknown,
+  prefix: string,
+) {
+  const schema = pick(await schemas());
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) {
+    const { formatIssues } = await import("../protocol/frames.js");
+    throw new PincerError("INVALID_REQUEST", formatIssues(parsed.error, prefix));
+  }
+  return parsed.data;
+}
+
+const JobRef = z.looseObject({ id: z.string().min(1).optional(), jobId: z.string().min(1).optional() });
+const idOf = (p: { id?: string | undefined; jobId?: string | undefined }) => {
+  const id = p.id ?? p.jobId;
+  if (!id) throw new PincerError("INVALID_REQUEST", "params.id (or params.jobId) is required");
+  return id;
+};
+
+export const cronListMethod = defineMethod({
+  name: "cron.list",
+  scope: "operator.read",
+  params: z.looseObject({
+    includeDisabled: z.boolean().optional(),
+    enabled: z.enum(["all", "enabled", "disabled"]).optional(),
+    agentId: z.string().min(1).optional(),
+    limit: z.int().min(1).max(200).optional(),
+    offset: z.int().min(0).optional(),
+    query: z.string().optional(),
+  }),
+  handler: async (p, { services }) => {
+    const cron = await cronOf(services);
+    let jobs = cron.list({ ...(p.agentId ? { agentId: p.agentId } : {}) });
+    if (p.includeDisabled === false || p.enabled === "enabled") jobs = jobs.filter((j) => j.enabled);
+    if (p.enabled === "disabled") jobs = jobs.filter((j) => !j.enabled);
+    if (p.query) {
+      const q = p.query.toLowerCase();
+      jobs = jobs.filter((j) => `${j.name} ${j.description ?? ""}`.toLowerCase().includes(q));
+    }
+    const offset = p.offset ?? 0;
+    const limit = p.limit ?? 200;
+    return {
+      jobs: jobs.slice(offset, offset + limit),
+      total: jobs.length,
+      offset,
+      limit,
+      hasMore: offset + limit < jobs.length,
+    };
+  },
+});
+
+export const cronStatusMethod = defineMethod({
+  name: "cron.status",
+  scope: "operator.read",
+  params: z.looseObject({}),
+  handler: async (_p, { services }) => (await cronOf(services)).status(),
+});
+
+export const cronGetMethod = defineMethod({
+  name: "cron.get",
+  scope: "operator.read",
+  params: JobRef,
+  handler: async (p, { services }) => (await cronOf(services)).get(idOf(p)),
+});
+
+export const cronAddMethod = defineMethod({
+  name: "cron.add",
+  scope: "operator.admin",
+  params: z.looseObject({}),
+  handler: async (p, { services }) => {
+    const input = await parseWith((s) => s.CronAddSchema, p, "params");
+    return (await cronOf(services)).add(input);
+  },
+});
+
+export const cronUpdateMethod = defineMethod({
+  name: "cron.update",
+  scope: "operator.admin",
+  params: JobRef.extend({ patch: z.looseObject({}) }),
+  handler: async (p, { services }) => {
+    const patch = await parseWith((s) => s.CronPatchSchema, p.patch, "params.patch");
+    return (await cronOf(services)).update(idOf(p), patch);
+  },
+});
+
+export const cronRemoveMethod = defineMethod({
+  name: "cron.remove",
+  scope: "operator.admin",
+  params: JobRef,
+  handler: async (p, { services }) => (await cronOf(services)).remove(idOf(p)),
+});
+
+export const cronRunMethod = defineMethod({
+  name: "cron.run",
+  scope: "operator.admin",
+  params: JobRef.extend({ mode: z.enum(["due", "force", "if-enabled"]).optional() }),
+  handler: async (p, { services }) => (await cronOf(services)).run(idOf(p), p.mode ?? "force"),
+});
+
+export const cronRunsMethod = defineMethod({
+  name: "cron.runs",
+  scope: "operator.read",
+  params: JobRef.extend({
+    limit: z.int().min(1).max(200).optional(),
+    offset: z.int().min(0).optional(),
+    status: z.enum(["all", "ok", "error", "skipped"]).optional(),
+  }),
+  handler: async (p, { services }) => {
+    const cron = await cronOf(services);
+    const id = idOf(p);
+    const limit = p.limit ?? 50;
+    const offset = p.offset ?? 0;
+    const wanted = p.status && p.status !== "all" ? p.status : undefined;
+    // Filtering by status reads the whole (bounded) history, then pages.
+    const { entries, total } = await cron.runs(id, wanted ? Number.MAX_SAFE_INTEGER : limit, wanted ? 0 : offset);
+    const filtered = wanted ? entries.filter((e) => e.status === wanted) : entries;
+    const page = wanted ? filtered.slice(offset, offset + limit) : filtered;
+    const count = wanted ? filtered.length : total;
+    return { entries: page, total: count, offset, limit, hasMore: offset + limit < count };
+  },
+});
+
+export const cronMethods: MethodDef[] = [
+  cronListMethod,
+  cronStatusMethod,
+  cronGetMethod,
+  cronAddMethod,
+  cronUpdateMethod,
+  cronRemoveMethod,
+  cronRunMethod,
+  cronRunsMethod,
+] as MethodDef[];

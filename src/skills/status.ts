@@ -1,0 +1,126 @@
+import { stat } from "node:fs/promises";
+import { isAbsolute, relative, sep } from "node:path";
+import type { StatePaths } from "../config/paths.js";
+import type { PincerConfig } from "../config/schema.js";
+import { findAgent } from "../agent/agents.js";
+import { gateSkill, pathBinLookup, type SkillGate } from "./gating.js";
+import {
+  bundledSkillsDir,
+  type InvalidSkill,
+  type LoadedSkill,
+  type LoadedSkills,
+  loadSkills,
+  managedSkillsDir,
+  type SkillRoot,
+  skillRoots,
+} from "./load.js";
+
+/**
+ * The skills of one agent: loaded from its roots (cached until a root or SKILL.md changes), gated, and shaped
+ * for skills.status, the system prompt and the skill_read tool.
+ */
+
+export interface SkillsInput {
+  config: PincerConfig;
+  paths: StatePaths;
+  agentId: string;
+  env: NodeJS.ProcessEnv;
+  platform?: NodeJS.Platform;
+}
+
+export interface AgentSkill extends LoadedSkill {
+  gate: SkillGate;
+}
+
+interface Snapshot {
+  signature: string;
+  loaded: LoadedSkills;
+}
+const snapshots = new Map<string, Snapshot>();
+
+/** mtimes of every root and every skill file: a new, removed or edited skill changes it. */
+async function signatureOf(roots: SkillRoot[], loaded?: LoadedSkills): Promise<string> {
+  const paths = [...roots.map((r) => r.dir), ...(loaded?.skills ?? []).flatMap((s) => [s.dir, s.file])];
+  const times = await Promise.all(paths.map((p) => stat(p).then((st) => st.mtimeMs, () => -1)));
+  return paths.map((p, i) => `${p}@${times[i]}`).join("|");
+}
+
+async function loadCached(roots: SkillRoot[]): Promise<LoadedSkills> {
+  const key = JSON.stringify(roots);
+  const prev = snapshots.get(key);
+  if (prev && (await signatureOf(roots, prev.loaded)) === prev.signature) return prev.loaded;
+  const loaded = await loadSkills(roots);
+  if (snapshots.size > 64) snapshots.clear();
+  snapshots.set(key, { signature: await signatureOf(roots, loaded), loaded });
+  return loaded;
+}
+
+export async function agentSkills(input: SkillsInput): Promise<{ skills: AgentSkill[]; invalid: InvalidSkill[]; workspaceDir: string }> {
+  const agent = findAgent(input.config, input.paths, input.agentId);
+  const loaded = await loadCached(skillRoots(input.config, input.paths, agent.workspaceDir, input.env));
+  const ctx = {
+    config: input.config,
+    agentId: agent.id,
+    env: input.env,
+    platform: input.platform ?? process.platform,
+    hasBin: pathBinLookup(input.env),
+  };
+  return {
+    skills: loaded.skills.map((s) => ({ ...s, gate: gateSkill(s, ctx) })),
+    invalid: loaded.invalid,
+    workspaceDir: agent.workspaceDir,
+  };
+}
+
+/** The skills block of the system prompt: available, model-invocable skills with where their SKILL.md is. */
+export async function promptSkills(input: SkillsInput): Promise<{ name: string; description: string; location: string }[]> {
+  const { skills, workspaceDir } = await agentSkills(input);
+  return skills
+    .filter((s) => s.gate.available && s.modelInvocable)
+    .map((s) => ({ name: s.name, description: s.description, location: displayPath(workspaceDir, s.file) }));
+}
+
+function displayPath(workspace: string, file: string): string {
+  const rel = relative(workspace, file);
+  return rel && !rel.startsWith(`..${sep}`) && !isAbsolute(rel) ? rel.split(sep).join("/") : file;
+}
+
+/** skills.status: every skill found, why each one is or is not available, and the files that failed to load. */
+export async function skillsStatus(input: SkillsInput) {
+  const { skills, invalid, workspaceDir } = await agentSkills(input);
+  return {
+    agentId: input.agentId,
+    workspaceDir,
+    managedSkillsDir: managedSkillsDir(input.paths),
+    bundledSkillsDir: bundledSkillsDir(input.env),
+    skills: skills.map((s) => ({
+      name: s.name,
+      description: s.description,
+      source: s.source,
+      bundled: s.source === "bundled",
+      filePath: s.file,
+      baseDir: s.dir,
+      skillKey: s.skillKey,
+      ...(s.meta.primaryEnv ? { primaryEnv: s.meta.primaryEnv } : {}),
+      ...(s.meta.emoji ? { emoji: s.meta.emoji } : {}),
+      ...((s.homepage ?? s.meta.homepage) ? { homepage: s.homepage ?? s.meta.homepage } : {}),
+      always: s.meta.always === true,
+      disabled: s.gate.disabled,
+      blockedByAllowlist: s.gate.blockedByAllowlist,
+      blockedByAgentFilter: s.gate.blockedByAgent,
+      eligible: s.gate.eligible,
+      modelVisible: s.gate.available && s.modelInvocable,
+      userInvocable: s.userInvocable,
+      requirements: {
+        bins: s.meta.requires?.bins ?? [],
+        anyBins: s.meta.requires?.anyBins ?? [],
+        env: s.meta.requires?.env ?? [],
+        config: s.meta.requires?.config ?? [],
+        os: s.meta.os ?? [],
+      },
+      missing: s.gate.missing,
+      ...(s.gate.reasons.length ? { unavailableReasons: s.gate.reasons } : {}),
+    })),
+    invalid,
+  };
+}

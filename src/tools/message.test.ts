@@ -1,0 +1,45 @@
+import { describe, expect, it } from "vitest";
+import { type ChannelSender, messageTool } from "./message.js";
+
+const ctx = { signal: new AbortController().signal, agentId: "main", sessionKey: "agent:main:main" };
+
+/** A channel side that records what it is asked to send. */
+function recordingChannels(): ChannelSender & { sent: unknown[] } {
+  const sent: unknown[] = [];
+  return {
+    sent,
+    accountIds: () => [
+      { channel: "telegram", label: "Telegram", accountId: "default" },
+      { channel: "telegram", label: "Telegram", accountId: "work" },
+    ],
+    sendText: async (channel, accountId, target, text) => {
+      sent.push({ channel, accountId, target, text });
+    },
+  };
+}
+
+describe("message tool", () => {
+  it("sends through the first account of the channel, or the one asked for", async () => {
+    const channels = recordingChannels();
+    const tool = messageTool({ channels: () => channels });
+    await tool.execute("1", { channel: "telegram", to: "42", text: "hi" }, ctx);
+    await tool.execute("2", { channel: "telegram", to: "-100", text: "yo", chatType: "group", accountId: "work" }, ctx);
+    expect(channels.sent).toEqual([
+      { channel: "telegram", accountId: "default", target: { chatType: "direct", peerId: "42" }, text: "hi" },
+      { channel: "telegram", accountId: "work", target: { chatType: "group", peerId: "-100" }, text: "yo" },
+    ]);
+  });
+
+  it("names what is missing: no channels, unknown channel, unknown account", async () => {
+    await expect(
+      messageTool({ channels: () => undefined }).execute("1", { channel: "x", to: "1", text: "t" }, ctx),
+    ).rejects.toThrow(/no messaging channels are configured/);
+    const tool = messageTool({ channels: () => recordingChannels() });
+    await expect(tool.execute("1", { channel: "discord", to: "1", text: "t" }, ctx)).rejects.toThrow(
+      /discord is not configured \(configured: telegram\)/,
+    );
+    await expect(
+      tool.execute("1", { channel: "telegram", to: "1", text: "t", accountId: "nope" }, ctx),
+    ).rejects.toThrow(/has no account nope/);
+  });
+});
