@@ -5,9 +5,12 @@
  * imported at start-up, an eager schema, a leak at idle) does not:
  *   - cold start to /readyz, median of 5 ≤ 600 ms;
  *   - RSS of the gateway's processes 3 s after ready ≤ 160 MB.
- * A first failing median is measured once more (5 more starts, median of all 10) before failing, so one burst
- * of load on the machine cannot fail the build.
+ * A first failing median is measured once more (5 more starts, median of all 10), and a wall-clock median over
+ * the limit fails only when the gateway's own CPU time until ready is over it too: on a machine busy with other
+ * work the wall clock stretches while the CPU a start needs does not, so other load cannot fail the build, and
+ * a real regression (more code to load and run) raises both.
  */
+import { loadavg } from "node:os";
 import { startPincer } from "./lib/pincer.mjs";
 import { sleep, treeRss } from "./lib/proc.mjs";
 import { mb, median, round } from "./lib/stats.mjs";
@@ -21,7 +24,7 @@ async function coldStarts(n) {
   const samples = [];
   for (let i = 0; i < n; i++) {
     const gw = await startPincer();
-    samples.push(gw.readyMs);
+    samples.push({ wallMs: gw.readyMs, cpuMs: gw.readyCpuMs });
     await gw.stop();
   }
   return samples;
@@ -41,18 +44,26 @@ const failures = [];
 try {
   await (await startPincer()).stop(); // first read of dist and node_modules from disk: not measured
   let starts = await coldStarts(STARTS);
-  if (median(starts) > COLD_START_LIMIT_MS) starts = starts.concat(await coldStarts(STARTS));
-  const startMs = median(starts);
+  if (median(starts.map((s) => s.wallMs)) > COLD_START_LIMIT_MS) starts = starts.concat(await coldStarts(STARTS));
+  const startMs = median(starts.map((s) => s.wallMs));
+  const startCpuMs = median(starts.map((s) => s.cpuMs));
   let rss = await idleRssMb();
   if (rss > IDLE_RSS_LIMIT_MB) rss = Math.min(rss, await idleRssMb());
   console.log(
-    `perf guard: cold start median ${round(startMs, 0)} ms of ${starts.length} (limit ${COLD_START_LIMIT_MS}), ` +
+    `perf guard: cold start median ${round(startMs, 0)} ms of ${starts.length}, ${round(startCpuMs, 0)} ms CPU ` +
+      `(limit ${COLD_START_LIMIT_MS}), ` +
       `idle RSS ${round(rss, 1)} MB after ${IDLE_MS / 1000} s (limit ${IDLE_RSS_LIMIT_MB})`,
   );
-  if (startMs > COLD_START_LIMIT_MS) {
+  if (startMs > COLD_START_LIMIT_MS && startCpuMs <= COLD_START_LIMIT_MS) {
+    console.log(
+      `perf guard: the wall clock is over the limit but the gateway's CPU time is not: the machine is busy with ` +
+        `other work (load average ${loadavg()[0].toFixed(1)}); not failing for that`,
+    );
+  }
+  if (startMs > COLD_START_LIMIT_MS && startCpuMs > COLD_START_LIMIT_MS) {
     failures.push(
-      `cold start to /readyz took ${round(startMs, 0)} ms (median of ${starts.length}: ${starts.map((s) => round(s, 0)).join(", ")}), ` +
-        `over the ${COLD_START_LIMIT_MS} ms limit. Something on the start path got heavy: find it with ` +
+      `cold start to /readyz took ${round(startMs, 0)} ms and ${round(startCpuMs, 0)} ms of CPU (medians of ${starts.length}; ` +
+        `wall: ${starts.map((s) => round(s.wallMs, 0)).join(", ")}), over the ${COLD_START_LIMIT_MS} ms limit. Something on the start path got heavy: find it with ` +
         "`node --cpu-prof bin/pincer.js gateway` and lazy-import it (docs/benchmarks.md)",
     );
   }

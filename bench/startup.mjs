@@ -8,6 +8,9 @@
  *   - `pincer --help` wall time.
  * Usage: node bench/startup.mjs [--runs 10] [--idle-ms 10000] [--json]
  */
+import { rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { loadGatewayClient, makeStateDir, runPincerCli, startPincer } from "./lib/pincer.mjs";
 import { sleep, treeRss } from "./lib/proc.mjs";
@@ -49,8 +52,6 @@ export async function measureCallHealth(runs) {
   const stateDir = makeStateDir();
   const gw = await startPincer({ stateDir });
   try {
-    const { writeFileSync } = await import("node:fs");
-    const { join } = await import("node:path");
     // The CLI finds the gateway through the same config; written after start so the port is known.
     writeFileSync(join(stateDir, "pincer.json"), JSON.stringify({ gateway: { port: gw.port } }));
     const env = { PINCER_STATE_DIR: stateDir };
@@ -64,7 +65,6 @@ export async function measureCallHealth(runs) {
     return { fromConfig: summarize(fromConfig), withUrl: summarize(withUrl) };
   } finally {
     await gw.stop();
-    const { rmSync } = await import("node:fs");
     rmSync(stateDir, { recursive: true, force: true });
   }
 }
@@ -105,7 +105,7 @@ export function formatStartup(r) {
   ].join("\n");
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (import.meta.url === pathToFileURL(process.argv[1]).href) {
   const { values } = parseArgs({
     options: {
       runs: { type: "string", default: "10" },

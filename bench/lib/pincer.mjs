@@ -5,7 +5,7 @@ import { get } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { freePort, sleep, stopProcess } from "./proc.mjs";
+import { cpuTimeMs, freePort, sleep, stopProcess } from "./proc.mjs";
 
 export const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url));
 export const PINCER_BIN = join(REPO_ROOT, "bin/pincer.js");
@@ -74,6 +74,7 @@ export async function startPincer({
   });
   const readyUrl = `http://127.0.0.1:${port}/readyz`;
   let readyMs;
+  let readyCpuMs;
   await new Promise((resolve, reject) => {
     let probing = false;
     let done = false;
@@ -93,6 +94,7 @@ export async function startPincer({
       probing = false;
       if (status === 200) {
         readyMs = performance.now() - t0;
+        readyCpuMs = cpuTimeMs(proc.pid);
         finish();
       }
     };
@@ -117,6 +119,8 @@ export async function startPincer({
     url: `ws://127.0.0.1:${port}`,
     stateDir: dir,
     readyMs,
+    /** CPU time (user + system) the gateway had used when it was ready: unlike readyMs, barely moved by other load. */
+    readyCpuMs,
     output: () => output,
     async stop() {
       await stopProcess(proc);

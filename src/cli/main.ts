@@ -10,6 +10,7 @@ import { registerGatewayCommands } from "./gateway.js";
 import { registerMemoryCommands } from "./memory.js";
 import { registerPairingCommands } from "./pairing.js";
 import { registerSetupCommands } from "./setup.js";
+import { registerSkillsCommands } from "./skills.js";
 import { registerStatusCommands } from "./status.js";
 import { registerUsageCommands } from "./usage.js";
 
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
   registerPairingCommands(program);
   registerSetupCommands(program);
   registerMemoryCommands(program);
+  registerSkillsCommands(program);
   registerUsageCommands(program);
   registerCronCommands(program);
   return program;

@@ -50,8 +50,12 @@ const call = <T = Any>(method: string, params: unknown) => t.client.call<T>(meth
 
 function finished(jobId: string, count = 1, timeoutMs = 10_000) {
   return t.events.waitFor(
-    (e) => e.event === "cron" && e.payload?.jobId === jobId && e.payload?.action === "finished" &&
-      t.events.all.filter((x) => x.event === "cron" && x.payload?.jobId === jobId && x.payload?.action === "finished").length >= count,
+    (e) =>
+      e.event === "cron" &&
+      e.payload?.jobId === jobId &&
+      e.payload?.action === "finished" &&
+      t.events.all.filter((x) => x.event === "cron" && x.payload?.jobId === jobId && x.payload?.action === "finished")
+        .length >= count,
     timeoutMs,
     `cron run #${count} of ${jobId}`,
   );
@@ -70,7 +74,9 @@ describe("cron.add validation", () => {
     const expr = await errorOf(call("cron.add", { ...base, schedule: { kind: "cron", expr: "61 8 * * *" } }));
     expect(expr.code).toBe("INVALID_REQUEST");
     expect(expr.message).toContain('"61 8 * * *" is not a valid cron expression');
-    const tz = await errorOf(call("cron.add", { ...base, schedule: { kind: "cron", expr: "0 8 * * *", tz: "Mars/Base" } }));
+    const tz = await errorOf(
+      call("cron.add", { ...base, schedule: { kind: "cron", expr: "0 8 * * *", tz: "Mars/Base" } }),
+    );
     expect(tz.code).toBe("INVALID_REQUEST");
     expect(tz.message).toContain("Mars/Base");
     const shape = await errorOf(call("cron.add", { ...base, schedule: { kind: "every", everyMs: 10 } }));
@@ -88,7 +94,12 @@ describe("cron.add validation", () => {
       delivery: { mode: "announce", channel: "telegram", to: "42" },
     });
     const next = new Date(job.state.nextRunAtMs);
-    const berlin = new Intl.DateTimeFormat("en-GB", { timeZone: "Europe/Berlin", hour: "2-digit", minute: "2-digit", weekday: "short" }).format(next);
+    const berlin = new Intl.DateTimeFormat("en-GB", {
+      timeZone: "Europe/Berlin",
+      hour: "2-digit",
+      minute: "2-digit",
+      weekday: "short",
+    }).format(next);
     expect(berlin).toMatch(/^(Mon|Tue|Wed|Thu|Fri) 08:00$/);
     await call("cron.remove", { id: job.id });
   });
@@ -102,18 +113,28 @@ describe("running jobs", () => {
       payload: { kind: "agentTurn", message: "scheduled hello" },
     });
     const done = await finished(job.id);
-    expect(done.payload).toMatchObject({ status: "ok", trigger: "schedule", sessionKey: `agent:main:cron:${job.id}`, removed: true });
+    expect(done.payload).toMatchObject({
+      status: "ok",
+      trigger: "schedule",
+      sessionKey: `agent:main:cron:${job.id}`,
+      removed: true,
+    });
     expect(t.fake.requests[0]?.lastUserText).toBe("scheduled hello");
     const runs = await call("cron.runs", { id: job.id });
     expect(runs.entries).toHaveLength(1);
     expect(runs.entries[0]).toMatchObject({ status: "ok", summary: "echo: scheduled hello" });
     expect((await call("cron.list", {})).jobs.find((j: Any) => j.id === job.id)).toBeUndefined();
-    const actions = t.events.all.filter((e) => e.event === "cron" && e.payload.jobId === job.id).map((e) => e.payload.action);
+    const actions = t.events.all
+      .filter((e) => e.event === "cron" && e.payload.jobId === job.id)
+      .map((e) => e.payload.action);
     expect(actions).toEqual(["added", "started", "finished"]);
   });
 
   it("a failing agent turn is retried with backoff, then recorded as failed and disabled", async () => {
-    t.fake.enqueue({ error: { status: 400, message: "bad upstream" } }, { error: { status: 400, message: "bad upstream" } });
+    t.fake.enqueue(
+      { error: { status: 400, message: "bad upstream" } },
+      { error: { status: 400, message: "bad upstream" } },
+    );
     const job = await call("cron.add", {
       name: "flaky",
       schedule: { kind: "at", at: inMs(200) },
@@ -145,7 +166,10 @@ describe("running jobs", () => {
     expect(run.ran).toBe(true);
     const done = await finished(job.id);
     expect(done.payload.deliveryStatus).toBe("delivered");
-    expect(received.at(-1)).toMatchObject({ auth: "Bearer hook-out", body: { jobId: job.id, status: "ok", text: "echo: daily report" } });
+    expect(received.at(-1)).toMatchObject({
+      auth: "Bearer hook-out",
+      body: { jobId: job.id, status: "ok", text: "echo: daily report" },
+    });
     await call("cron.remove", { id: job.id });
   });
 
@@ -174,7 +198,15 @@ describe("running jobs", () => {
           {
             id: "c1",
             name: "cron",
-            args: { action: "add", name: "calendar", cron: "0 8 * * 1-5", tz: "Europe/Berlin", message: "Summarize my calendar", channel: "telegram", to: "777" },
+            args: {
+              action: "add",
+              name: "calendar",
+              cron: "0 8 * * 1-5",
+              tz: "Europe/Berlin",
+              message: "Summarize my calendar",
+              channel: "telegram",
+              to: "777",
+            },
           },
         ],
       },
@@ -233,7 +265,11 @@ describe("running jobs", () => {
 describe("missed runs while the gateway is down", () => {
   it("runs a missed one-shot and a missed recurring job once after restart; with skipMissedJobs, skips", async () => {
     const soon = Date.now() + 700;
-    const once = await call("cron.add", { name: "once", schedule: { kind: "at", at: new Date(soon).toISOString() }, payload: { kind: "agentTurn", message: "missed once" } });
+    const once = await call("cron.add", {
+      name: "once",
+      schedule: { kind: "at", at: new Date(soon).toISOString() },
+      payload: { kind: "agentTurn", message: "missed once" },
+    });
     const hourly = await call("cron.add", {
       name: "hourly",
       schedule: { kind: "every", everyMs: 3_600_000, anchorMs: soon },

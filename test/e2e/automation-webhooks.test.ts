@@ -197,7 +197,10 @@ describe("mapped hooks", () => {
 
   it("the gmail preset decodes a Pub/Sub push envelope", async () => {
     const data = Buffer.from(JSON.stringify({ emailAddress: "me@example.com", historyId: 9876 })).toString("base64");
-    const res = await hook("gmail", { message: { data, messageId: "m-1" }, subscription: "projects/p/subscriptions/s" });
+    const res = await hook("gmail", {
+      message: { data, messageId: "m-1" },
+      subscription: "projects/p/subscriptions/s",
+    });
     const body: Any = await res.json();
     expect(res.status).toBe(200);
     await t.events.terminal(body.runId);

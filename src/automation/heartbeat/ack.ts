@@ -1,3 +1,5 @@
+import { WORKSPACE_TEMPLATES } from "../../workspace/templates.js";
+
 export const HEARTBEAT_OK = "HEARTBEAT_OK";
 const NO_REPLY = "NO_REPLY";
 
@@ -25,9 +27,13 @@ export function classifyHeartbeatReply(
   return { kind: "alert", text: hadToken ? rest : trimmed };
 }
 
-/** HEARTBEAT.md with nothing to do: missing, or only headings, comments and empty list items. */
+/**
+ * HEARTBEAT.md with nothing to do: missing, the untouched workspace template, or only headings, comments and
+ * empty list items.
+ */
 export function isEffectivelyEmpty(markdown: string | undefined): boolean {
   if (markdown === undefined) return true;
+  if (markdown.trim() === WORKSPACE_TEMPLATES["HEARTBEAT.md"]?.trim()) return true;
   const body = markdown
     .replace(/<!--[\s\S]*?-->/g, "")
     .split("\n")

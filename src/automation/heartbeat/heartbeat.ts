@@ -178,7 +178,7 @@ export class Heartbeats {
       const outcome = run
         ? await runtime.runs.wait(run, runtime.config.agents.defaults.timeoutSeconds * 1000 + 60_000)
         : undefined;
-      if (!outcome || outcome.status !== "ok") {
+      if (outcome?.status !== "ok") {
         return this.report(agentId, "failed", {
           runId: ack.runId,
           error: outcome?.error?.message ?? outcome?.status ?? "timeout",

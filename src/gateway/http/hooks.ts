@@ -24,7 +24,9 @@ export function createHooksHttp(
   const limiter = new AuthFailureLimiter(HOOK_AUTH_MAX_FAILURES, HOOK_AUTH_WINDOW_MS);
   const hooksToken = services.config.current.config.hooks?.token;
   if (hooksToken && services.auth.secret && secretsEqual(hooksToken, services.auth.secret)) {
-    services.log.warn("hooks.token equals the gateway token: give webhooks their own secret, so a sender cannot operate the gateway");
+    services.log.warn(
+      "hooks.token equals the gateway token: give webhooks their own secret, so a sender cannot operate the gateway",
+    );
   }
   return (req, res) => {
     const hooks = services.config.current.config.hooks;
@@ -69,7 +71,10 @@ export function createHooksHttp(
     if (!subPath) return sendJson(res, 404, { ok: false, error: `POST ${hooks.path}/wake, /agent or /<mapping>` });
     const body = await readJsonBody(req, { maxBytes: hooks.maxBodyBytes, timeoutMs: HOOK_BODY_TIMEOUT_MS });
     if (!body.ok) return sendJson(res, body.status, { ok: false, error: body.message });
-    if (body.value !== undefined && (typeof body.value !== "object" || body.value === null || Array.isArray(body.value))) {
+    if (
+      body.value !== undefined &&
+      (typeof body.value !== "object" || body.value === null || Array.isArray(body.value))
+    ) {
       return sendJson(res, 400, { ok: false, error: "the body must be a JSON object" });
     }
     const runtime = services.agent;

@@ -19,6 +19,8 @@ import {
 } from "./sessions.js";
 import type { MethodRegistry } from "./registry.js";
 import { toolMethods } from "./tools.js";
+import { agentsFilesMethods } from "./agents-files.js";
+import { skillsMethods } from "./skills.js";
 import { channelMethods } from "./channels.js";
 import { cronMethods } from "./cron.js";
 
@@ -56,6 +58,8 @@ export function registerAgentMethods(registry: MethodRegistry): void {
     usageCostMethod,
     ...toolMethods,
     ...cronMethods,
+    ...agentsFilesMethods,
+    ...skillsMethods,
   );
 }
 
