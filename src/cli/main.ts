@@ -13,6 +13,7 @@ import { registerSetupCommands } from "./setup.js";
 import { registerSkillsCommands } from "./skills.js";
 import { registerStatusCommands } from "./status.js";
 import { registerUsageCommands } from "./usage.js";
+import { registerAuditCommands } from "./audit.js";
 
 // commander is CommonJS: require() skips the ESM wrapping of its files, a few ms of every `pincer` command.
 const commander = createRequire(import.meta.url)("commander") as typeof import("commander");
@@ -38,6 +39,7 @@ export function buildProgram(): Command {
   registerMemoryCommands(program);
   registerSkillsCommands(program);
   registerUsageCommands(program);
+  registerAuditCommands(program);
   registerCronCommands(program);
   return program;
 }

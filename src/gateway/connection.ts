@@ -162,6 +162,14 @@ export class GatewayConnection implements EventSink {
     const params = parsed.data;
     this.connect = params;
     const failure = this.checkConnect(params);
+    void this.deps.services.audit?.record(failure ? "auth.failure" : "auth.login", {
+      connId: this.connId,
+      client: params.client.id,
+      mode: params.client.mode,
+      role: params.role ?? "operator",
+      remote: this.remote,
+      ...(failure ? { code: String((failure.details as { code?: unknown } | undefined)?.code ?? failure.code) } : {}),
+    });
     if (failure) {
       this.respond(id, false, failure);
       this.close(CloseCodes.POLICY, failure.message.slice(0, 120));

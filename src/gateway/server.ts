@@ -7,6 +7,8 @@ import { ConfigStore } from "../config/store.js";
 import { PincerError } from "../errors.js";
 import { createLogger, type LogLevel } from "../logging/logger.js";
 import { PINCER_VERSION } from "../version.js";
+import { AuditLog, auditDir } from "../ops/audit-log.js";
+import { AuditedEventHub, AuditedMethodRegistry } from "../ops/audit-taps.js";
 import {
   AuthFailureLimiter,
   assertBindAllowed,
@@ -16,7 +18,6 @@ import {
   type AuthMode,
 } from "./auth.js";
 import { CloseCodes, GatewayConnection } from "./connection.js";
-import { EventHub } from "./events.js";
 import { handleCoreHttp, sendJson, type HttpState } from "./http/routes.js";
 import { handleToolsInvoke } from "./http/tools-invoke.js";
 import { createOpenAiHttp } from "./http/openai/router.js";
@@ -24,7 +25,6 @@ import { createHooksHttp } from "./http/hooks.js";
 import { Automation } from "../automation/automation.js";
 import { type ControlUi, createControlUi, defaultUiDir } from "./http/static.js";
 import { registerAgentMethods, registerChannelMethods, registerCoreMethods } from "./methods/index.js";
-import { MethodRegistry } from "./methods/registry.js";
 import { PresenceRegistry } from "./presence.js";
 import type { GatewayServices } from "./services.js";
 
@@ -82,8 +82,10 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<GatewayHa
   const requestedPort = opts.port ?? cfg.gateway.port;
 
   const shutdown = new AbortController();
-  const events = new EventHub();
-  const methods = new MethodRegistry();
+  // Every event broadcast and every audited method call also lands in the hash-chained audit log.
+  const audit = new AuditLog(auditDir(paths.stateDir), { log: log.child({ subsystem: "audit" }) });
+  const events = new AuditedEventHub(audit);
+  const methods = new AuditedMethodRegistry(audit);
   const startedAt = Date.now();
   let boundPort = requestedPort;
   const presence = new PresenceRegistry(PresenceRegistry.selfEntry(PINCER_VERSION, startedAt), (list) =>
@@ -99,6 +101,7 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<GatewayHa
     ...(logFile ? { logFile } : {}),
     auth,
     events,
+    audit,
     presence,
     methodNames: () => methods.names(),
     address: () => ({ host, port: boundPort }),
@@ -181,7 +184,8 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<GatewayHa
   const tick = setInterval(() => events.broadcast("tick", { ts: Date.now() }), cfg.gateway.tickIntervalMs);
   tick.unref();
 
-  config.onChange((next, _prev, plan) => {
+  config.onChange((next, prev, plan) => {
+    void audit.record("config.change", { hash: next.hash, prevHash: prev.hash, changed: plan.changedPaths, restart: plan.restart });
     log.level = opts.logLevel ?? next.config.logging.level;
     services.agent?.updateConfig(next.config);
     void services.channels?.reconcile().catch((err) => log.error({ err }, "applying channel config failed"));
@@ -201,6 +205,7 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<GatewayHa
 
   const url = `ws://${host.includes(":") ? `[${host}]` : host}:${boundPort}`;
   log.info({ url, authMode: auth.mode, stateDir: paths.stateDir }, "gateway listening");
+  void audit.record("gateway.start", { version: PINCER_VERSION, pid: process.pid, url, authMode: auth.mode });
 
   let closing: Promise<void> | undefined;
   const close = (reason = "shutdown") => {
@@ -228,6 +233,7 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<GatewayHa
         });
         httpServer.closeIdleConnections();
       });
+      await audit.record("gateway.stop", { reason });
       await new Promise<void>((resolve) => log.flush(() => resolve()));
     })();
     return closing;

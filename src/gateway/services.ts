@@ -19,6 +19,8 @@ export interface GatewayServices {
   logFile?: string;
   auth: ResolvedAuth;
   events: EventHub;
+  /** The hash-chained audit log (src/ops/audit-log.ts). */
+  audit?: import("../ops/audit-log.js").AuditLog;
   presence: PresenceRegistry;
   /** Names of every registered method, for hello-ok features. */
   methodNames: () => string[];

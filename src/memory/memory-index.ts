@@ -197,6 +197,8 @@ export class MemoryIndex {
       );
     const text = await readDocument(file);
     const all = text.split("\n");
+    // A final newline ends the last line; it does not start another.
+    if (all.length > 1 && all[all.length - 1] === "") all.pop();
     const start = Math.max(1, from);
     if (start > all.length && all.length > 0)
       throw new PincerError("INVALID_REQUEST", `from ${from} is past the end of ${file.path} (${all.length} lines)`);

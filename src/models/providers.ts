@@ -52,7 +52,27 @@ function settings(target: ModelTarget): { apiKey?: string; baseURL?: string; hea
   return out;
 }
 
-export async function createLanguageModel(target: ModelTarget): Promise<LanguageModel> {
+/** Models built so far, by everything that shapes them; building one per turn costs ~10 ms of CPU and garbage. */
+const modelCache = new Map<string, Promise<LanguageModel>>();
+/** Enough for every provider × model × key a gateway realistically rotates through. */
+const MODEL_CACHE_MAX = 128;
+
+/** The AI SDK model for a target, built once and reused: the SDK objects are stateless between calls. */
+export function createLanguageModel(target: ModelTarget): Promise<LanguageModel> {
+  const { provider } = target;
+  const key = JSON.stringify([provider.id, provider.api, provider.baseUrl, provider.headers, target.model, target.apiKey]);
+  let cached = modelCache.get(key);
+  if (!cached) {
+    if (modelCache.size >= MODEL_CACHE_MAX) modelCache.delete(modelCache.keys().next().value as string);
+    cached = buildLanguageModel(target);
+    // A failed build (bad config) is not cached: the next call reports the current problem.
+    cached.catch(() => modelCache.delete(key));
+    modelCache.set(key, cached);
+  }
+  return cached;
+}
+
+async function buildLanguageModel(target: ModelTarget): Promise<LanguageModel> {
   const { provider, model } = target;
   switch (provider.api) {
     case "anthropic-messages": {

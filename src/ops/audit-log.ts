@@ -177,3 +177,6 @@ async function readTail(file: string): Promise<Tail> {
     await fh.close();
   }
 }
+
+/** The audit folder of a state folder. */
+export const auditDir = (stateDir: string) => join(stateDir, "audit");

@@ -159,6 +159,8 @@ async function cloneGit(source: string, dest: string, env: NodeJS.ProcessEnv): P
   } catch (err) {
     throw new PincerError("UNAVAILABLE", `git clone of ${urlPart} failed: ${((err as { stderr?: string }).stderr ?? (err as Error).message).trim().split("\n").pop()}`);
   }
+  // The repository's history and hooks are not part of the skill.
+  await rm(join(dest, ".git"), { recursive: true, force: true });
 }
 
 /** The folder holding SKILL.md: the top of what was fetched, or its single top-level folder. */
