@@ -35,6 +35,9 @@ beforeAll(async () => {
         contextWindow: 8_000,
         agentDefaults: {
           compaction: { keepRecentTurns: 2 },
+          // Sessions other than main are sandboxed by default, and a sandboxed session writes into its sandbox
+          // copy of the workspace; these tests look at the host workspace.
+          sandbox: { mode: "off" },
           // Port 9 (discard) on loopback: refused at once, like an embedding server that is down.
           memorySearch: { provider: "openai", remote: { baseUrl: "http://127.0.0.1:9/v1", apiKey: "k" } },
         },
@@ -75,7 +78,6 @@ describe("memory tools in an agent turn", () => {
     await t.turn("hello", { sessionKey: "mem-2" });
     const req = t.fake.requests[0] as RecordedRequest;
     const tools = req.body.tools.map((x: Any) => x.function.name);
-    console.log(tools);
     expect(tools).toEqual(expect.arrayContaining(["memory_search", "memory_get", "skill_read"]));
     const system = systemOf(req);
     expect(system).toContain("## Skills");
@@ -132,7 +134,8 @@ describe("pre-compaction memory flush", () => {
               ],
             };
       }
-      return { text: `ack ${req.lastUserText.slice(0, 20)}` };
+      // Echoing the whole message makes each turn cost ~2,000 tokens: the fourth one compacts.
+      return { text: `ack ${req.lastUserText}` };
     });
     const long = (topic: string) => `${topic} ${"z".repeat(4_000)}`;
     const runIds: string[] = [];
@@ -141,7 +144,6 @@ describe("pre-compaction memory flush", () => {
       runIds.push(final.runId);
     }
     const flushRequests = t.fake.requests.filter(isFlush);
-    console.log(t.fake.requests.map((r) => systemOf(r).slice(0, 80)), t.gw.output().slice(-3000));
     expect(flushRequests.length).toBeGreaterThanOrEqual(2);
     // The flush came before the summary it protects.
     expect(t.fake.requests.indexOf(flushRequests[0] as RecordedRequest)).toBeLessThan(

@@ -313,10 +313,16 @@ describe("Control UI in Chromium", () => {
       .toContain("echo: now?");
   });
 
-  it("says cron is not available on this gateway yet (UNKNOWN_METHOD), with no made-up jobs", async () => {
+  it("lists the gateway's cron jobs and shows a new one when the cron event arrives", async () => {
     await page.getByRole("link", { name: "Cron" }).click();
-    await page.getByTestId("unavailable").waitFor();
-    expect(await page.getByTestId("unavailable").textContent()).toContain("cron.list");
+    await page.getByText("No scheduled jobs.").waitFor();
+    await t.client.call("cron.add", {
+      name: "weekday calendar",
+      schedule: { kind: "cron", expr: "0 8 * * 1-5", tz: "Europe/Berlin" },
+      payload: { kind: "agentTurn", message: "Summarize my calendar" },
+    });
+    await page.getByText("weekday calendar").waitFor();
+    expect(await page.locator("table").textContent()).toContain("cron 0 8 * * 1-5 (Europe/Berlin)");
   });
 
   it("tails the gateway log live", async () => {
