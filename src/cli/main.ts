@@ -14,6 +14,7 @@ import { registerSkillsCommands } from "./skills.js";
 import { registerStatusCommands } from "./status.js";
 import { registerUsageCommands } from "./usage.js";
 import { registerAuditCommands } from "./audit.js";
+import { registerSecretsCommands } from "./secrets.js";
 
 // commander is CommonJS: require() skips the ESM wrapping of its files, a few ms of every `pincer` command.
 const commander = createRequire(import.meta.url)("commander") as typeof import("commander");
@@ -40,6 +41,7 @@ export function buildProgram(): Command {
   registerSkillsCommands(program);
   registerUsageCommands(program);
   registerAuditCommands(program);
+  registerSecretsCommands(program);
   registerCronCommands(program);
   return program;
 }

@@ -23,7 +23,7 @@ const Section = z.looseObject({});
 
 /** A secret that is not written in clear: resolved at load, never written back resolved. */
 export const SecretRefSchema = z.strictObject({
-  source: z.enum(["env", "file", "exec"]),
+  source: z.enum(["env", "file", "exec", "vault"]),
   id: z.string().min(1),
   provider: z.string().optional(),
 });

@@ -7,7 +7,7 @@ import { expandHome } from "./paths.js";
 import { type SecretRef, SecretRefSchema } from "./schema.js";
 
 /**
- * SecretRefs (`{ source: "env" | "file" | "exec", id }`) may stand in for any string in the config. They are
+ * SecretRefs (`{ source: "env" | "file" | "exec" | "vault", id }`) may stand in for any string in the config. They are
  * resolved at load so the rest of Pincer only ever sees strings, and the paths they were found at are
  * remembered so the resolved values are redacted wherever the config is shown.
  */
@@ -104,6 +104,15 @@ async function resolveRef(ref: SecretRef, at: readonly PathSegment[], ctx: Secre
       const v = text.trim();
       if (!v) throw secretError(ctx, at, `secret file ${file} is empty`);
       return v;
+    }
+    case "vault": {
+      // Loaded only for configs that use the vault, so the cipher code stays off everyone else's start path.
+      const { readVaultSecret } = await import("../ops/vault.js");
+      try {
+        return await readVaultSecret(ctx.env, ref.id);
+      } catch (err) {
+        throw secretError(ctx, at, `vault secret "${ref.id}": ${(err as Error).message}`);
+      }
     }
     case "exec": {
       let argv: string[];

@@ -9,6 +9,7 @@ import { createLogger, type LogLevel } from "../logging/logger.js";
 import { PINCER_VERSION } from "../version.js";
 import { AuditLog, auditDir } from "../ops/audit-log.js";
 import { AuditedEventHub, AuditedMethodRegistry } from "../ops/audit-taps.js";
+import { releaseGatewayLock, writeGatewayLock } from "../ops/gateway-lock.js";
 import {
   AuthFailureLimiter,
   assertBindAllowed,
@@ -206,6 +207,8 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<GatewayHa
   const url = `ws://${host.includes(":") ? `[${host}]` : host}:${boundPort}`;
   log.info({ url, authMode: auth.mode, stateDir: paths.stateDir }, "gateway listening");
   void audit.record("gateway.start", { version: PINCER_VERSION, pid: process.pid, url, authMode: auth.mode });
+  // Tells `pincer backup restore` and `pincer doctor` that this state folder is in use.
+  await writeGatewayLock(paths.stateDir, { pid: process.pid, port: boundPort, host, startedAt, version: PINCER_VERSION });
 
   let closing: Promise<void> | undefined;
   const close = (reason = "shutdown") => {
@@ -234,6 +237,7 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<GatewayHa
         httpServer.closeIdleConnections();
       });
       await audit.record("gateway.stop", { reason });
+      await releaseGatewayLock(paths.stateDir).catch((err) => log.warn({ err }, "removing gateway.pid failed"));
       await new Promise<void>((resolve) => log.flush(() => resolve()));
     })();
     return closing;

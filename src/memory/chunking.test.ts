@@ -4,7 +4,7 @@ import { chunkText } from "./chunking.js";
 describe("chunkText", () => {
   it("keeps a short file in one chunk with its line range", () => {
     expect(chunkText("# Title\n\nhello\n", { tokens: 400, overlap: 80 })).toEqual([
-      { startLine: 1, endLine: 4, text: "# Title\n\nhello\n" },
+      { startLine: 1, endLine: 3, text: "# Title\n\nhello" },
     ]);
   });
 

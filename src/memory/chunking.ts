@@ -18,6 +18,8 @@ export function chunkText(text: string, opts: { tokens: number; overlap: number 
   const overlapChars = Math.max(0, Math.min(opts.overlap * CHARS_PER_TOKEN, Math.floor(maxChars / 2)));
   const lines: { no: number; text: string }[] = [];
   const raw = text.split("\n");
+  // A final newline ends the last line; it does not start another.
+  if (raw.length > 1 && raw[raw.length - 1] === "") raw.pop();
   for (let i = 0; i < raw.length; i++) {
     const line = (raw[i] as string).replace(/\r$/, "");
     if (line.length <= maxChars) lines.push({ no: i + 1, text: line });

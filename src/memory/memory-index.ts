@@ -112,6 +112,10 @@ export class MemoryIndex {
       this.rebuild(`the index was corrupt (${(err as Error).message})`);
       report = await attempt();
     }
+    if (report.indexed.length + report.removed.length + report.embedded > 0) {
+      // Fold the write-ahead log back into the database so the file on disk is the index's real size.
+      this.db().db.pragma("wal_checkpoint(TRUNCATE)");
+    }
     this.lastSync = { at: Date.now(), report };
     return report;
   }

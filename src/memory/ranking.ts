@@ -96,11 +96,14 @@ export function rank(lexical: Candidate[], vector: Candidate[], opts: RankOption
   }
   const hybrid = vector.length > 0;
   const weightSum = opts.vectorWeight + opts.textWeight || 1;
+  // BM25 has no absolute scale (in a small corpus every score is near 0): alone, scores are shown relative
+  // to the best match of this search, so 1 means "the best this search found".
+  const bestText = hybrid ? 1 : Math.max(0, ...lexical.map((c) => c.textScore ?? 0)) || 1;
   const ranked: Ranked[] = [];
   for (const c of byId.values()) {
     const base = hybrid
       ? (opts.vectorWeight * (c.vectorScore ?? 0) + opts.textWeight * (c.textScore ?? 0)) / weightSum
-      : (c.textScore ?? 0);
+      : (c.textScore ?? 0) / bestText;
     // The cut is on relevance; age only reorders. Otherwise a relevant note older than a few half-lives
     // could never be found again, which is what a memory is for.
     if (hybrid && base < opts.minScore) continue;

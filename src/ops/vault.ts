@@ -267,3 +267,10 @@ async function readVaultFile(file: string): Promise<VaultFile | undefined> {
   }
   return parsed.data;
 }
+
+/** The value of one vault secret, for SecretRef resolution at config load (src/config/secret-refs.ts). */
+export async function readVaultSecret(env: NodeJS.ProcessEnv, name: string): Promise<string> {
+  const { resolveStatePaths } = await import("../config/paths.js");
+  const vault = await Vault.open(resolveStatePaths(env), env);
+  return vault.get(name);
+}

@@ -31,15 +31,35 @@ function ownKey(env: SessionsToolEnv, raw: string): string {
   return key;
 }
 
+/** Argument schemas live at module level so their JSON Schema is computed once (see toolSpec). */
+const ListArgs = z.object({
+  activeMinutes: z.number().int().min(1).optional().describe("Only sessions active in the last N minutes."),
+  search: z.string().optional().describe("Only sessions whose key or label contains this text."),
+  limit: z.number().int().min(1).max(200).optional(),
+});
+
+const HistoryArgs = z.object({
+  sessionKey: z.string().min(1),
+  limit: z.number().int().min(1).max(200).optional().describe("Messages to return (default 20)."),
+});
+
+const SendArgs = z.object({
+  sessionKey: z.string().min(1),
+  message: z.string().min(1).max(100_000),
+  timeoutSeconds: z
+    .number()
+    .int()
+    .min(0)
+    .max(MAX_SEND_WAIT_SECONDS)
+    .optional()
+    .describe("Wait this long for the reply (0: do not wait). Default 60."),
+});
+
 export function sessionsListTool(env: SessionsToolEnv): AgentTool {
   return defineTool({
     name: "sessions_list",
     description: "List this agent's sessions (most recent first) with their keys, labels and last activity.",
-    parameters: z.object({
-      activeMinutes: z.number().int().min(1).optional().describe("Only sessions active in the last N minutes."),
-      search: z.string().optional().describe("Only sessions whose key or label contains this text."),
-      limit: z.number().int().min(1).max(200).optional(),
-    }),
+    parameters: ListArgs,
     async execute(_id, args) {
       const store = await env.access.store(env.agentId);
       const list = store.list({ activeMinutes: args.activeMinutes, search: args.search });
@@ -56,10 +76,7 @@ export function sessionsHistoryTool(env: SessionsToolEnv): AgentTool {
   return defineTool({
     name: "sessions_history",
     description: "Read the recent messages of one of this agent's sessions.",
-    parameters: z.object({
-      sessionKey: z.string().min(1),
-      limit: z.number().int().min(1).max(200).optional().describe("Messages to return (default 20)."),
-    }),
+    parameters: HistoryArgs,
     async execute(_id, args) {
       const key = ownKey(env, args.sessionKey);
       const store = await env.access.store(env.agentId);
@@ -79,17 +96,7 @@ export function sessionsSendTool(env: SessionsToolEnv): AgentTool {
     name: "sessions_send",
     description:
       "Send a message to another of this agent's sessions, which answers it as a normal turn. Optionally wait for that reply.",
-    parameters: z.object({
-      sessionKey: z.string().min(1),
-      message: z.string().min(1).max(100_000),
-      timeoutSeconds: z
-        .number()
-        .int()
-        .min(0)
-        .max(MAX_SEND_WAIT_SECONDS)
-        .optional()
-        .describe("Wait this long for the reply (0: do not wait). Default 60."),
-    }),
+    parameters: SendArgs,
     async execute(_id, args, ctx) {
       const key = ownKey(env, args.sessionKey);
       if (key === ownKey(env, env.sessionKey)) {

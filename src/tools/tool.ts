@@ -44,18 +44,24 @@ export interface ToolSpec {
   parameters: Record<string, unknown>;
 }
 
-const specCache = new WeakMap<AgentTool, ToolSpec>();
+/**
+ * JSON Schemas by the zod schema they come from. Keyed on the schema, not the tool: tools are assembled per
+ * session and turn, but their parameter schemas are module constants, so each is converted once per process.
+ */
+const schemaCache = new WeakMap<z.ZodType, Record<string, unknown>>();
 
-/** The JSON Schema view of a tool the model is given (computed once per tool). */
+/** The JSON Schema view of a tool the model is given. */
 export function toolSpec(tool: AgentTool): ToolSpec {
-  let spec = specCache.get(tool);
-  if (!spec) {
-    const { $schema: _omit, ...parameters } = (tool.inputSchema ??
-      z.toJSONSchema(tool.parameters, { io: "input" })) as Record<string, unknown>;
-    spec = { name: tool.name, description: tool.description, parameters };
-    specCache.set(tool, spec);
+  let parameters = tool.inputSchema as Record<string, unknown> | undefined;
+  if (!parameters) {
+    parameters = schemaCache.get(tool.parameters);
+    if (!parameters) {
+      parameters = z.toJSONSchema(tool.parameters, { io: "input" }) as Record<string, unknown>;
+      schemaCache.set(tool.parameters, parameters);
+    }
   }
-  return spec;
+  const { $schema: _omit, ...rest } = parameters;
+  return { name: tool.name, description: tool.description, parameters: rest };
 }
 
 export function textResult(text: string, isError = false): ToolOutput {

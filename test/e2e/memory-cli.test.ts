@@ -62,7 +62,7 @@ describe("pincer memory", () => {
     expect(out).toMatchObject({ mode: "lexical" });
     expect(out.results[0]).toMatchObject({ path: "memory/2025-02-10.md", startLine: 1 });
     const text = await pincer(["memory", "search", "Maria"]);
-    expect(text.stdout).toMatch(/^MEMORY\.md:1-4 {2}\(/);
+    expect(text.stdout).toMatch(/^MEMORY\.md:1-4 {2}\(1\.000\)/);
     const status = JSON.parse((await pincer(["memory", "status", "--json"])).stdout);
     expect(status).toMatchObject({ agentId: "main", files: 2, mode: "lexical", provider: "none" });
     expect(status.dbFile).toBe(join(stateDir, "agents", "main", "memory.sqlite"));
