@@ -9,7 +9,7 @@ import { isCorruption, loadSqliteVec, openSqlite, type SqliteDb } from "./sqlite
  */
 
 /** Bump when the layout changes: older files are rebuilt. */
-const SCHEMA_VERSION = "1";
+const SCHEMA_VERSION = "2";
 
 export interface IndexDbOptions {
   tokenizer: "unicode61" | "trigram";
@@ -108,6 +108,7 @@ function createSchema(db: SqliteDb, opts: IndexDbOptions): void {
     CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(
       text, content='chunks', content_rowid='id', tokenize='${TOKENIZE[opts.tokenizer]}'
     );
+    CREATE VIRTUAL TABLE IF NOT EXISTS chunks_vocab USING fts5vocab(chunks_fts, 'row');
     CREATE TRIGGER IF NOT EXISTS chunks_fts_insert AFTER INSERT ON chunks BEGIN
       INSERT INTO chunks_fts(rowid, text) VALUES (new.id, new.text);
     END;

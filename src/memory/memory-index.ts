@@ -59,6 +59,7 @@ export class MemoryIndex {
   private watchers: FSWatcher[] = [];
   private debounce?: NodeJS.Timeout;
   private rebuiltReason?: string;
+  private totalChunks = 0;
 
   constructor(readonly opts: MemoryIndexOptions) {}
 
@@ -116,6 +117,7 @@ export class MemoryIndex {
       // Fold the write-ahead log back into the database so the file on disk is the index's real size.
       this.db().db.pragma("wal_checkpoint(TRUNCATE)");
     }
+    this.totalChunks = (this.db().db.prepare("SELECT count(*) AS n FROM chunks").get() as { n: number }).n;
     this.lastSync = { at: Date.now(), report };
     return report;
   }
@@ -164,6 +166,7 @@ export class MemoryIndex {
           mmr: s.query.hybrid.mmr,
           temporalDecay: s.query.hybrid.temporalDecay,
           tokenizer: s.store.tokenizer,
+          totalChunks: this.totalChunks,
         },
         { ...this.vectorState(), ...(embedError ? { indexError: embedError } : {}) },
         signal,

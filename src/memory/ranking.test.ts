@@ -7,6 +7,7 @@ import {
   ftsQuery,
   hasCjk,
   mmr,
+  pruneCommonTerms,
   type RankOptions,
   rank,
 } from "./ranking.js";
@@ -40,6 +41,20 @@ describe("ftsQuery", () => {
     ["*** ???", "unicode61", undefined],
   ] as const)("%s (%s) → %s", (q, tok, expected) => {
     expect(ftsQuery(q, tok)).toBe(expected);
+  });
+});
+
+describe("pruneCommonTerms", () => {
+  it("drops terms in most chunks of a large index, keeps the rarest when all are common", () => {
+    const terms = [
+      { term: "the", docs: 9_000 },
+      { term: "dentist", docs: 12 },
+      { term: "new", docs: 0 },
+    ];
+    expect(pruneCommonTerms(terms, 10_000)).toEqual(["dentist", "new"]);
+    expect(pruneCommonTerms(terms, 500)).toEqual(["the", "dentist", "new"]);
+    expect(pruneCommonTerms([{ term: "a", docs: 9_000 }, { term: "b", docs: 5_000 }], 10_000)).toEqual(["b"]);
+    expect(pruneCommonTerms([], 10_000)).toEqual([]);
   });
 });
 

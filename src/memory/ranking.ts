@@ -44,9 +44,34 @@ export function hasCjk(text: string): boolean {
  * terms shorter than three characters cannot match and are left to the substring fallback.
  */
 export function ftsQuery(query: string, tokenizer: "unicode61" | "trigram"): string | undefined {
-  const terms = queryTerms(query).filter((t) => tokenizer === "unicode61" || [...t].length >= 3);
+  return ftsMatch(ftsTerms(query, tokenizer));
+}
+
+export function ftsTerms(query: string, tokenizer: "unicode61" | "trigram"): string[] {
+  return queryTerms(query).filter((t) => tokenizer === "unicode61" || [...t].length >= 3);
+}
+
+export function ftsMatch(terms: string[]): string | undefined {
   if (terms.length === 0) return undefined;
   return terms.map((t) => `"${t.replaceAll('"', '""')}"`).join(" OR ");
+}
+
+/** Below this many chunks every term is kept: pruning is for speed on large indexes, not for ranking. */
+const PRUNE_MIN_CHUNKS = 1_000;
+/** A term in more than this share of chunks is a stop word for this corpus: BM25 gives it ~no weight. */
+const COMMON_TERM_SHARE = 0.2;
+
+/**
+ * Drops the terms found in most chunks (its "the", "and", or whatever this corpus repeats): their BM25
+ * weight is close to zero, yet each makes FTS5 score nearly every chunk. When every term is that common,
+ * the rarest one is kept so the search still answers.
+ */
+export function pruneCommonTerms(terms: { term: string; docs: number }[], totalChunks: number): string[] {
+  if (totalChunks < PRUNE_MIN_CHUNKS || terms.length === 0) return terms.map((t) => t.term);
+  const kept = terms.filter((t) => t.docs / totalChunks <= COMMON_TERM_SHARE);
+  if (kept.length > 0) return kept.map((t) => t.term);
+  const rarest = terms.reduce((a, b) => (b.docs < a.docs ? b : a));
+  return [rarest.term];
 }
 
 /** FTS5 bm25() is negative, more negative is better; map it to 0..1 without needing the other results. */

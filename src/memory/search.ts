@@ -1,6 +1,17 @@
 import type { EmbeddingProvider } from "./embeddings/provider.js";
 import { getMeta, hasVectorTable } from "./index-db.js";
-import { bm25ToScore, type Candidate, ftsQuery, hasCjk, queryTerms, type RankOptions, type Ranked, rank } from "./ranking.js";
+import {
+  bm25ToScore,
+  type Candidate,
+  ftsMatch,
+  ftsTerms,
+  hasCjk,
+  pruneCommonTerms,
+  queryTerms,
+  type RankOptions,
+  type Ranked,
+  rank,
+} from "./ranking.js";
 import type { SqliteDb } from "./sqlite.js";
 
 /**
@@ -14,6 +25,8 @@ export interface SearchOptions extends RankOptions {
   hybridEnabled: boolean;
   candidateMultiplier: number;
   sources?: ("memory" | "sessions")[];
+  /** Chunks in the index, for dropping terms that occur in most of them. */
+  totalChunks?: number;
 }
 
 export interface SearchOutcome {
@@ -49,7 +62,10 @@ const CHUNK_COLUMNS = "c.id, c.path, c.source, c.start_line, c.end_line, c.text,
 
 export function lexicalCandidates(db: SqliteDb, query: string, opts: SearchOptions, limit: number): Candidate[] {
   const out = new Map<number, Candidate>();
-  const match = ftsQuery(query, opts.tokenizer);
+  const terms = ftsTerms(query, opts.tokenizer);
+  const docsOf = db.prepare("SELECT doc FROM chunks_vocab WHERE term = ?");
+  const counted = terms.map((term) => ({ term, docs: (docsOf.get(term) as { doc: number } | undefined)?.doc ?? 0 }));
+  const match = ftsMatch(pruneCommonTerms(counted, opts.totalChunks ?? 0));
   if (match) {
     const rows = db
       .prepare(

@@ -1,4 +1,4 @@
-import { readFile, rename, rm, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { z } from "zod";
 
@@ -32,6 +32,7 @@ export function processAlive(pid: number): boolean {
 }
 
 export async function writeGatewayLock(stateDir: string, lock: GatewayLock): Promise<void> {
+  await mkdir(stateDir, { recursive: true, mode: 0o700 });
   const file = gatewayLockPath(stateDir);
   const tmp = `${file}.${process.pid}.tmp`;
   await writeFile(tmp, `${JSON.stringify(lock)}\n`, { mode: 0o600 });

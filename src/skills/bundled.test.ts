@@ -42,8 +42,7 @@ describe("bundled reminders skill against the real cron tool", () => {
   it("uses only arguments and actions the cron tool accepts", async () => {
     const { cronTool } = await import("../automation/cron/cron-tool.js");
     const { toolSpec } = await import("../tools/tool.js");
-    const spec = toolSpec(cronTool(() => undefined)) as { parameters: { properties: Record<string, { enum?: string[] }> } };
-    const props = spec.parameters.properties;
+    const props = toolSpec(cronTool(() => undefined)).parameters.properties as Record<string, { enum?: string[] }>;
     const text = await readFile(join(bundledSkillsDir({}), "reminders", "SKILL.md"), "utf8");
     for (const arg of ["at", "every", "cron", "tz", "systemEvent", "message", "deliver", "jobId", "name"]) {
       expect(text).toContain(`\`${arg}`);
