@@ -121,7 +121,7 @@ async function runSize(chunks, embeddings) {
   const qrand = rng(7);
   const queries = Array.from({ length: QUERIES }, () => `${word(qrand)} ${word(qrand)} ${word(qrand)}`);
   const make = (memorySearch) => {
-    const config = PincerConfigSchema.parse({ agents: { defaults: { memorySearch: { ...memorySearch, sync: { watch: false } } } } });
+    const config = PincerConfigSchema.parse({ agents: { defaults: { memorySearch } } });
     const settings = resolveMemorySearch(config, "main");
     const provider = resolveEmbeddingProvider(settings, config, {});
     return new MemoryIndex({
@@ -135,6 +135,8 @@ async function runSize(chunks, embeddings) {
   const lexical = make({});
   let t0 = performance.now();
   const report = await lexical.sync();
+  // As in the gateway: a watcher keeps the index fresh, so searches do not re-check the files themselves.
+  lexical.watch();
   const indexSeconds = (performance.now() - t0) / 1000;
   const status = await lexical.status();
   const lexicalDbBytes = dirSize(join(root, "memory.sqlite"));
@@ -145,6 +147,7 @@ async function runSize(chunks, embeddings) {
   const hybrid = make({ provider: "openai-compatible", model: "bench-embed", remote: { baseUrl: embeddings.url } });
   t0 = performance.now();
   const embedReport = await hybrid.sync();
+  hybrid.watch();
   const embedSeconds = (performance.now() - t0) / 1000;
   const hybridDbBytes = dirSize(join(root, "memory.sqlite"));
   await hybrid.search("warm up");

@@ -15,6 +15,10 @@ import { registerStatusCommands } from "./status.js";
 import { registerUsageCommands } from "./usage.js";
 import { registerAuditCommands } from "./audit.js";
 import { registerSecretsCommands } from "./secrets.js";
+import { registerDoctorCommands } from "./doctor.js";
+import { registerSecurityCommands } from "./security.js";
+import { registerBackupCommands } from "./backup.js";
+import { registerServiceCommands } from "./service.js";
 
 // commander is CommonJS: require() skips the ESM wrapping of its files, a few ms of every `pincer` command.
 const commander = createRequire(import.meta.url)("commander") as typeof import("commander");
@@ -42,6 +46,10 @@ export function buildProgram(): Command {
   registerUsageCommands(program);
   registerAuditCommands(program);
   registerSecretsCommands(program);
+  registerDoctorCommands(program);
+  registerSecurityCommands(program);
+  registerBackupCommands(program);
+  registerServiceCommands(program);
   registerCronCommands(program);
   return program;
 }

@@ -6,6 +6,7 @@ import { ChannelsConfigSchema } from "../channels/config-schema.js";
 import { BindingsSchema } from "../routing/bindings-schema.js";
 import { AgentSandboxConfigSchema, SandboxConfigSchema } from "../sandbox/config-schema.js";
 import { MemorySearchConfigSchema } from "../memory/config.js";
+import { BackupConfigSchema } from "../ops/backup-config.js";
 import { BudgetsConfigSchema } from "../ops/budget-config.js";
 import { AgentSkillsSchema, SkillsConfigSchema } from "../skills/config.js";
 import { AgentToolsConfigSchema, McpConfigSchema, ToolsConfigSchema } from "../tools/config-schema.js";
@@ -261,7 +262,7 @@ export const PincerConfigSchema = z.strictObject({
   commands: Section.optional(),
   ui: Section.optional(),
   budgets: BudgetsConfigSchema.optional(),
-  backup: Section.optional(),
+  backup: BackupConfigSchema.optional(),
   audit: Section.optional(),
   secrets: Section.optional(),
 });

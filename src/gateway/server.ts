@@ -10,6 +10,7 @@ import { PINCER_VERSION } from "../version.js";
 import { AuditLog, auditDir } from "../ops/audit-log.js";
 import { AuditedEventHub, AuditedMethodRegistry } from "../ops/audit-taps.js";
 import { releaseGatewayLock, writeGatewayLock } from "../ops/gateway-lock.js";
+import { scheduleBackups } from "../ops/backup-schedule.js";
 import {
   AuthFailureLimiter,
   assertBindAllowed,
@@ -209,6 +210,10 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<GatewayHa
   void audit.record("gateway.start", { version: PINCER_VERSION, pid: process.pid, url, authMode: auth.mode });
   // Tells `pincer backup restore` and `pincer doctor` that this state folder is in use.
   await writeGatewayLock(paths.stateDir, { pid: process.pid, port: boundPort, host, startedAt, version: PINCER_VERSION });
+  scheduleBackups(
+    { config: () => config.current.config.backup, paths, log: log.child({ subsystem: "backup" }), record: (type, data) => void audit.record(type, data) },
+    shutdown.signal,
+  );
 
   let closing: Promise<void> | undefined;
   const close = (reason = "shutdown") => {

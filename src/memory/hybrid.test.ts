@@ -77,7 +77,7 @@ describe("hybrid memory search", () => {
     const out = await idx.search("automobile office");
     expect(out.mode).toBe("lexical");
     expect(out.results[0]?.path).toBe("MEMORY.md");
-    expect(out.notes.join(" ")).toMatch(/semantic search is unavailable for 3 chunks \(.*HTTP 503.*\); they are found by words only/);
+    expect(out.notes.join(" ")).toMatch(/semantic search failed \(.*HTTP 503.*\); showing lexical matches/);
     expect((await idx.status()).lastSync?.report.embedError).toMatch(/HTTP 503/);
     // Back up: the next sync embeds what was missed and search is hybrid again.
     fake.down(false);

@@ -9,7 +9,7 @@ import { isCorruption, loadSqliteVec, openSqlite, type SqliteDb } from "./sqlite
  */
 
 /** Bump when the layout changes: older files are rebuilt. */
-const SCHEMA_VERSION = "2";
+const SCHEMA_VERSION = "5";
 
 export interface IndexDbOptions {
   tokenizer: "unicode61" | "trigram";
@@ -52,6 +52,9 @@ export function openIndexDb(file: string, opts: IndexDbOptions): IndexDb {
     removeDbFiles(file);
     db = openSqlite(file);
   }
+  // Vectors are 1.5–6 KB blobs: 8 KB pages hold several per page where 4 KB pages waste a third of the file.
+  // (Takes effect only on a new, empty database.)
+  db.pragma("page_size = 8192");
   db.pragma("journal_mode = WAL");
   // The index is a cache: losing the last transactions in a power cut only means re-indexing them.
   db.pragma("synchronous = NORMAL");
@@ -100,11 +103,9 @@ function createSchema(db: SqliteDb, opts: IndexDbOptions): void {
       end_line INTEGER NOT NULL,
       text TEXT NOT NULL,
       hash TEXT NOT NULL,
-      date_ms INTEGER,
-      embedded INTEGER NOT NULL DEFAULT 0
+      date_ms INTEGER
     );
     CREATE INDEX IF NOT EXISTS chunks_by_path ON chunks(path);
-    CREATE INDEX IF NOT EXISTS chunks_to_embed ON chunks(embedded) WHERE embedded = 0;
     CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(
       text, content='chunks', content_rowid='id', tokenize='${TOKENIZE[opts.tokenizer]}'
     );
@@ -115,13 +116,16 @@ function createSchema(db: SqliteDb, opts: IndexDbOptions): void {
     CREATE TRIGGER IF NOT EXISTS chunks_fts_delete AFTER DELETE ON chunks BEGIN
       INSERT INTO chunks_fts(chunks_fts, rowid, text) VALUES ('delete', old.id, old.text);
     END;
+    CREATE TABLE IF NOT EXISTS chunk_vectors (id INTEGER PRIMARY KEY, vector BLOB NOT NULL);
+    CREATE TABLE IF NOT EXISTS chunk_codes (id INTEGER PRIMARY KEY, code BLOB NOT NULL);
     CREATE TABLE IF NOT EXISTS embedding_cache (
+      id INTEGER PRIMARY KEY,
       model_key TEXT NOT NULL,
       hash TEXT NOT NULL,
       vector BLOB NOT NULL,
-      used_at INTEGER NOT NULL,
-      PRIMARY KEY (model_key, hash)
-    ) WITHOUT ROWID;
+      used_at INTEGER NOT NULL
+    );
+    CREATE UNIQUE INDEX IF NOT EXISTS embedding_cache_key ON embedding_cache(model_key, hash);
   `);
   setMeta(db, "schema_version", SCHEMA_VERSION);
   setMeta(db, "tokenizer", opts.tokenizer);
@@ -144,20 +148,23 @@ export function deleteMeta(db: SqliteDb, key: string): void {
 }
 
 /**
- * Makes the vector table match the embedding model (`key` names provider, model and dimensions). A different
- * model's vectors are not comparable: they are dropped and every chunk is embedded again (the embedding
- * cache keeps earlier vectors per model, so switching back is cheap).
+ * Makes the stored vectors match the embedding model (`key` names provider, model and dimensions). A
+ * different model's vectors are not comparable: they are dropped and every chunk is embedded again (the
+ * embedding cache keeps earlier vectors per model, so switching back is cheap).
  */
-export function ensureVectorTable(db: SqliteDb, key: string, dims: number): void {
+export function ensureVectorSpace(db: SqliteDb, key: string): void {
   if (getMeta(db, "embedding_key") === key) return;
   db.transaction(() => {
-    db.exec("DROP TABLE IF EXISTS chunks_vec");
-    db.exec(`CREATE VIRTUAL TABLE chunks_vec USING vec0(id INTEGER PRIMARY KEY, embedding float[${dims}] distance_metric=cosine)`);
-    db.exec("UPDATE chunks SET embedded = 0");
+    db.exec("DELETE FROM chunk_vectors; DELETE FROM chunk_codes");
     setMeta(db, "embedding_key", key);
+    markVectorsChanged(db);
   })();
 }
 
-export function hasVectorTable(db: SqliteDb): boolean {
-  return Boolean(db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'chunks_vec'").get());
+/**
+ * Records that vectors were added or removed, so every process holding the in-memory code index
+ * (vector-search.ts) reloads it before its next search.
+ */
+export function markVectorsChanged(db: SqliteDb): void {
+  setMeta(db, "vectors_version", `${Date.now()}-${Math.random().toString(36).slice(2)}`);
 }

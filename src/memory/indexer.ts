@@ -2,11 +2,13 @@ import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { chunkText } from "./chunking.js";
 import type { EmbeddingProvider } from "./embeddings/provider.js";
-import { ensureVectorTable, getMeta } from "./index-db.js";
+import { PincerError } from "../errors.js";
+import { ensureVectorSpace, markVectorsChanged } from "./index-db.js";
 import { dateFromPath } from "./ranking.js";
 import type { MemoryFile } from "./sources.js";
 import type { SqliteDb } from "./sqlite.js";
 import { readTranscriptText } from "./transcripts.js";
+import { signCode } from "./vector-search.js";
 
 /**
  * Brings the index in line with the files: new and changed files are chunked again, removed ones dropped,
@@ -59,7 +61,9 @@ export async function syncFiles(
     "INSERT INTO chunks(path, source, start_line, end_line, text, hash, date_ms) VALUES (?, ?, ?, ?, ?, ?, ?)",
   );
   const deleteChunks = db.prepare("DELETE FROM chunks WHERE path = ?");
-  const deleteVectors = hasVec(db) ? db.prepare("DELETE FROM chunks_vec WHERE id IN (SELECT id FROM chunks WHERE path = ?)") : undefined;
+  const deleteVectors = db.prepare("DELETE FROM chunk_vectors WHERE id IN (SELECT id FROM chunks WHERE path = ?)");
+  const deleteCodes = db.prepare("DELETE FROM chunk_codes WHERE id IN (SELECT id FROM chunks WHERE path = ?)");
+  let vectorsRemoved = false;
   const upsertFile = db.prepare(
     `INSERT INTO files(path, source, size, mtime_ms, hash, chunks, skipped) VALUES (?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT(path) DO UPDATE SET source = excluded.source, size = excluded.size, mtime_ms = excluded.mtime_ms,
@@ -68,7 +72,8 @@ export async function syncFiles(
   const touchFile = db.prepare("UPDATE files SET size = ?, mtime_ms = ? WHERE path = ?");
   const deleteFile = db.prepare("DELETE FROM files WHERE path = ?");
   const clear = (path: string) => {
-    deleteVectors?.run(path);
+    if (deleteVectors.run(path).changes > 0) vectorsRemoved = true;
+    deleteCodes.run(path);
     deleteChunks.run(path);
   };
 
@@ -113,11 +118,8 @@ export async function syncFiles(
     })();
     report.removed.push(path);
   }
+  if (vectorsRemoved) markVectorsChanged(db);
   return report;
-}
-
-function hasVec(db: SqliteDb): boolean {
-  return Boolean(db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'chunks_vec'").get());
 }
 
 /** Embeds every chunk that has no vector yet; returns how many were embedded. Throws on provider failure. */
@@ -127,34 +129,28 @@ export async function embedPending(
   cache: { enabled: boolean; maxEntries: number },
   signal?: AbortSignal,
 ): Promise<number> {
-  if (getMeta(db, "embedding_key") !== provider.key) {
-    // The vector table's width is the model's dimension count, learned from one real embedding (kept in the cache).
-    const probe = db.prepare("SELECT text, hash FROM chunks LIMIT 1").get() as { text: string; hash: string } | undefined;
-    if (!probe) return 0;
-    const [vector] = await provider.embed([probe.text], "document", signal);
-    const v = Float32Array.from(vector as number[]);
-    ensureVectorTable(db, provider.key, v.length);
-    if (cache.enabled)
-      db.prepare("INSERT OR REPLACE INTO embedding_cache(model_key, hash, vector, used_at) VALUES (?, ?, ?, ?)").run(
-        provider.key,
-        probe.hash,
-        Buffer.from(v.buffer),
-        Date.now(),
-      );
-  }
-  const pending = db.prepare("SELECT id, text, hash FROM chunks WHERE embedded = 0 LIMIT ?");
+  ensureVectorSpace(db, provider.key);
+  // A chunk without a row in chunk_vectors is not embedded yet; the id cursor keeps each round from
+  // re-reading the chunks already done (or skipped) in this run.
+  const pending = db.prepare(
+    `SELECT c.id, c.text, c.hash FROM chunks c
+     WHERE c.id > ? AND NOT EXISTS (SELECT 1 FROM chunk_vectors v WHERE v.id = c.id) ORDER BY c.id LIMIT ?`,
+  );
+  let cursor = 0;
   const cached = db.prepare("SELECT vector FROM embedding_cache WHERE model_key = ? AND hash = ?");
   const touch = db.prepare("UPDATE embedding_cache SET used_at = ? WHERE model_key = ? AND hash = ?");
   const remember = db.prepare(
     "INSERT OR REPLACE INTO embedding_cache(model_key, hash, vector, used_at) VALUES (?, ?, ?, ?)",
   );
-  const insertVec = db.prepare("INSERT OR REPLACE INTO chunks_vec(id, embedding) VALUES (?, ?)");
-  const mark = db.prepare("UPDATE chunks SET embedded = 1 WHERE id = ?");
+  const insertVec = db.prepare("INSERT OR REPLACE INTO chunk_vectors(id, vector) VALUES (?, ?)");
+  const insertCode = db.prepare("INSERT OR REPLACE INTO chunk_codes(id, code) VALUES (?, ?)");
+  let dims: number | undefined;
   let done = 0;
   for (;;) {
     signal?.throwIfAborted();
-    const rows = pending.all(EMBED_ROUND) as { id: number; text: string; hash: string }[];
+    const rows = pending.all(cursor, EMBED_ROUND) as { id: number; text: string; hash: string }[];
     if (rows.length === 0) break;
+    cursor = (rows[rows.length - 1] as { id: number }).id;
     const vectors = new Map<number, Float32Array>();
     const misses: typeof rows = [];
     for (const row of rows) {
@@ -174,13 +170,18 @@ export async function embedPending(
     db.transaction(() => {
       for (const row of rows) {
         const v = vectors.get(row.id) as Float32Array;
-        insertVec.run(BigInt(row.id), v);
-        mark.run(row.id);
+        dims ??= v.length;
+        if (v.length !== dims)
+          throw new PincerError("UNAVAILABLE", `${provider.id} embeddings changed size mid-index (${dims} → ${v.length} dimensions)`);
+        const code = signCode(v);
+        insertVec.run(row.id, Buffer.from(v.buffer, v.byteOffset, v.byteLength));
+        insertCode.run(row.id, Buffer.from(code.buffer, code.byteOffset, code.byteLength));
         if (cache.enabled) {
           if (misses.includes(row)) remember.run(provider.key, row.hash, Buffer.from(v.buffer, v.byteOffset, v.byteLength), now);
           else touch.run(now, provider.key, row.hash);
         }
       }
+      markVectorsChanged(db);
     })();
     done += rows.length;
   }
@@ -193,6 +194,6 @@ function pruneCache(db: SqliteDb, maxEntries: number): void {
   const { n } = db.prepare("SELECT count(*) AS n FROM embedding_cache").get() as { n: number };
   if (n <= maxEntries) return;
   db.prepare(
-    "DELETE FROM embedding_cache WHERE (model_key, hash) IN (SELECT model_key, hash FROM embedding_cache ORDER BY used_at LIMIT ?)",
+    "DELETE FROM embedding_cache WHERE id IN (SELECT id FROM embedding_cache ORDER BY used_at LIMIT ?)",
   ).run(n - maxEntries);
 }

@@ -4,12 +4,13 @@ import { join } from "node:path";
 import { PincerError } from "../errors.js";
 import type { ResolvedMemorySearch } from "./config.js";
 import type { EmbeddingProvider } from "./embeddings/provider.js";
-import { getMeta, hasVectorTable, type IndexDb, openIndexDb, removeDbFiles } from "./index-db.js";
+import { getMeta, type IndexDb, markVectorsChanged, openIndexDb, removeDbFiles } from "./index-db.js";
 import { embedPending, readDocument, type SyncReport, syncFiles } from "./indexer.js";
 import { searchIndex, type SearchOutcome } from "./search.js";
 import { isMemoryPath, listMemoryFiles, type MemoryFile } from "./sources.js";
 import { isCorruption } from "./sqlite.js";
 import { listTranscripts } from "./transcripts.js";
+import { CodeIndex } from "./vector-search.js";
 
 export interface MemoryIndexOptions {
   /** The SQLite file (agents/<agentId>/memory.sqlite). */
@@ -60,6 +61,7 @@ export class MemoryIndex {
   private debounce?: NodeJS.Timeout;
   private rebuiltReason?: string;
   private totalChunks = 0;
+  private codes?: CodeIndex;
 
   constructor(readonly opts: MemoryIndexOptions) {}
 
@@ -126,8 +128,10 @@ export class MemoryIndex {
   private clearIndex(): void {
     const { db } = this.db();
     db.transaction(() => {
-      db.exec("DELETE FROM chunks; DELETE FROM files; DELETE FROM meta WHERE key = 'embedding_key'");
-      if (hasVectorTable(db)) db.exec("DROP TABLE chunks_vec");
+      db.exec(
+        "DELETE FROM chunks; DELETE FROM files; DELETE FROM chunk_vectors; DELETE FROM chunk_codes; DELETE FROM meta WHERE key = 'embedding_key'",
+      );
+      markVectorsChanged(db);
     })();
     this.dirty = true;
   }
@@ -136,6 +140,7 @@ export class MemoryIndex {
   private rebuild(reason: string): void {
     this.handle?.db.close();
     this.handle = undefined;
+    this.codes = undefined;
     removeDbFiles(this.opts.dbFile);
     this.rebuiltReason = reason;
     this.dirty = true;
@@ -168,7 +173,12 @@ export class MemoryIndex {
           tokenizer: s.store.tokenizer,
           totalChunks: this.totalChunks,
         },
-        { ...this.vectorState(), ...(embedError ? { indexError: embedError } : {}) },
+        {
+          ...this.vectorState(),
+          ...(embedError ? { indexError: embedError } : {}),
+          codes: () => this.codeIndex(),
+          pending: () => Math.max(0, this.totalChunks - this.codeIndex().size),
+        },
         signal,
       );
     let outcome: SearchOutcome;
@@ -184,6 +194,14 @@ export class MemoryIndex {
     const skipped = this.lastSync?.report.skipped ?? [];
     if (skipped.length > 0) outcome.notes.push(`not indexed: ${skipped.map((s) => `${s.path} (${s.reason})`).join("; ")}`);
     return outcome;
+  }
+
+  /** The in-memory sign codes, reloaded when the database's vectors changed (here or in another process). */
+  private codeIndex(): CodeIndex {
+    const { db } = this.db();
+    const version = getMeta(db, "vectors_version") ?? "";
+    if (!this.codes || this.codes.version !== version) this.codes = CodeIndex.load(db);
+    return this.codes;
   }
 
   private vectorState(): { provider?: EmbeddingProvider; unavailable?: string } {
@@ -240,7 +258,7 @@ export class MemoryIndex {
       workspace: this.opts.workspace,
       files: count("SELECT count(*) AS n FROM files"),
       chunks: count("SELECT count(*) AS n FROM chunks"),
-      embedded: count("SELECT count(*) AS n FROM chunks WHERE embedded = 1"),
+      embedded: count("SELECT count(*) AS n FROM chunk_vectors"),
       skipped,
       provider: this.opts.settings.provider,
       ...(provider ? { model: provider.model } : {}),

@@ -58,8 +58,8 @@ export function ftsMatch(terms: string[]): string | undefined {
 
 /** Below this many chunks every term is kept: pruning is for speed on large indexes, not for ranking. */
 const PRUNE_MIN_CHUNKS = 1_000;
-/** A term in more than this share of chunks is a stop word for this corpus: BM25 gives it ~no weight. */
-const COMMON_TERM_SHARE = 0.2;
+/** A term in more than this share of chunks is a stop word for this corpus: next to rarer terms BM25 gives it little weight. */
+const COMMON_TERM_SHARE = 0.05;
 
 /**
  * Drops the terms found in most chunks (its "the", "and", or whatever this corpus repeats): their BM25

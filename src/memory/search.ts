@@ -1,5 +1,5 @@
 import type { EmbeddingProvider } from "./embeddings/provider.js";
-import { getMeta, hasVectorTable } from "./index-db.js";
+import { getMeta } from "./index-db.js";
 import {
   bm25ToScore,
   type Candidate,
@@ -13,11 +13,12 @@ import {
   rank,
 } from "./ranking.js";
 import type { SqliteDb } from "./sqlite.js";
+import { type CodeIndex, nearestChunks } from "./vector-search.js";
 
 /**
  * Memory search over the index: BM25 over FTS5, a substring pass for what the tokenizer cannot split (CJK
- * runs with unicode61, short words with trigram), and a k-nearest-neighbour pass over sqlite-vec when an
- * embedding provider is configured. A failing provider degrades to lexical results with a note.
+ * runs with unicode61, short words with trigram), and a nearest-neighbour pass over the chunk vectors
+ * (vector-search.ts) when an embedding provider is configured. A failing provider degrades to lexical results with a note.
  */
 
 export interface SearchOptions extends RankOptions {
@@ -67,10 +68,12 @@ export function lexicalCandidates(db: SqliteDb, query: string, opts: SearchOptio
   const counted = terms.map((term) => ({ term, docs: (docsOf.get(term) as { doc: number } | undefined)?.doc ?? 0 }));
   const match = ftsMatch(pruneCommonTerms(counted, opts.totalChunks ?? 0));
   if (match) {
+    // Rank inside FTS5 first (its ORDER BY rank LIMIT path), then read only the winning chunks.
     const rows = db
       .prepare(
-        `SELECT ${CHUNK_COLUMNS}, bm25(chunks_fts) AS rank FROM chunks_fts JOIN chunks c ON c.id = chunks_fts.rowid
-         WHERE chunks_fts MATCH ? ORDER BY rank LIMIT ?`,
+        `SELECT ${CHUNK_COLUMNS}, top.rank FROM (
+           SELECT rowid, rank FROM chunks_fts WHERE chunks_fts MATCH ? ORDER BY rank LIMIT ?
+         ) AS top JOIN chunks c ON c.id = top.rowid ORDER BY top.rank`,
       )
       .all(match, limit) as (ChunkRow & { rank: number })[];
     for (const r of rows) out.set(r.id, { ...toCandidate(r), textScore: bm25ToScore(r.rank) });
@@ -116,13 +119,12 @@ export async function vectorCandidates(
   query: string,
   limit: number,
   opts: Pick<SearchOptions, "sources">,
+  codes: () => CodeIndex,
   signal?: AbortSignal,
 ): Promise<Candidate[]> {
-  if (!hasVectorTable(db) || getMeta(db, "embedding_key") !== provider.key) return [];
+  if (getMeta(db, "embedding_key") !== provider.key) return [];
   const [vector] = await provider.embed([query], "query", signal);
-  const hits = db
-    .prepare("SELECT id, distance FROM chunks_vec WHERE embedding MATCH ? AND k = ? ORDER BY distance")
-    .all(Float32Array.from(vector as number[]), limit) as { id: number; distance: number }[];
+  const hits = nearestChunks(db, Float32Array.from(vector as number[]), limit, codes);
   if (hits.length === 0) return [];
   const rows = db
     .prepare(`SELECT ${CHUNK_COLUMNS} FROM chunks c WHERE c.id IN (${hits.map(() => "?").join(",")})`)
@@ -141,7 +143,14 @@ export async function searchIndex(
   db: SqliteDb,
   query: string,
   opts: SearchOptions,
-  embed: { provider?: EmbeddingProvider; unavailable?: string; indexError?: string },
+  embed: {
+    provider?: EmbeddingProvider;
+    unavailable?: string;
+    indexError?: string;
+    codes: () => CodeIndex;
+    /** Chunks without a vector yet. */
+    pending: () => number;
+  },
   signal?: AbortSignal,
 ): Promise<SearchOutcome> {
   const limit = opts.maxResults * opts.candidateMultiplier;
@@ -151,8 +160,8 @@ export async function searchIndex(
   if (embed.unavailable) notes.push(`semantic search is off: ${embed.unavailable}; showing lexical matches`);
   else if (embed.provider && opts.hybridEnabled) {
     try {
-      vector = await vectorCandidates(db, embed.provider, query, limit, opts, signal);
-      const { n } = db.prepare("SELECT count(*) AS n FROM chunks WHERE embedded = 0").get() as { n: number };
+      vector = await vectorCandidates(db, embed.provider, query, limit, opts, embed.codes, signal);
+      const n = embed.pending();
       if (n > 0 && embed.indexError)
         notes.push(`semantic search is unavailable for ${n} chunks (${embed.indexError}); they are found by words only`);
       else if (n > 0) notes.push(`${n} chunks are not embedded yet; they are found by words only`);

@@ -205,13 +205,17 @@ export function auditConfig(config: PincerConfig, env: NodeJS.ProcessEnv): Findi
   return findings;
 }
 
-/** True when the config holds a secret written in clear (not a SecretRef or ${VAR}), so its file must be private. */
-export function configHoldsPlainSecrets(config: PincerConfig, secretPaths: readonly string[]): boolean {
-  const fromRefs = new Set(secretPaths);
-  const gw = config.gateway.auth;
-  const plain = [
-    ...(gw.token && !fromRefs.has("gateway.auth.token") ? [gw.token] : []),
-    ...(gw.password && !fromRefs.has("gateway.auth.password") ? [gw.password] : []),
-  ];
-  return plain.length > 0 || otherSecrets(config).length > secretPaths.length;
+const SECRET_KEYS = /^(token|password|apiKey|botToken|appToken|signingSecret|webhookSecret|secret|clientSecret)$/;
+
+/**
+ * True when the config file (as written) holds a secret in clear rather than as a SecretRef or `${VAR}`, so the
+ * file itself must be private.
+ */
+export function documentHoldsPlainSecrets(doc: unknown, key = ""): boolean {
+  if (typeof doc === "string") return SECRET_KEYS.test(key) && doc.length > 0 && !/^\$\{[A-Z0-9_]+\}$/.test(doc);
+  if (Array.isArray(doc)) return doc.some((v) => documentHoldsPlainSecrets(v, key));
+  if (typeof doc === "object" && doc !== null) {
+    return Object.entries(doc).some(([k, v]) => documentHoldsPlainSecrets(v, k));
+  }
+  return false;
 }
