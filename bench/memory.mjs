@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 /**
  * The memory index at scale, through the real MemoryIndex (dist/memory): a workspace of synthetic daily notes
  * cut into ~400-token chunks, indexed lexically (FTS5) and then embedded (sqlite-vec) through a loopback
@@ -8,7 +9,6 @@
  * Usage: node bench/memory.mjs [--sizes 10000,100000] [--queries 200] [--dims 384] [--json]
  */
 import { createServer } from "node:http";
-import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";

@@ -14,7 +14,7 @@ import { builtinTools } from "./builtin-tools.js";
 import { parseSlashCommand } from "./commands.js";
 import { type RunOutcome, type RunRecord, RunRegistry, runTimeoutError, timeoutOf } from "./runs.js";
 import { Semaphore } from "./semaphore.js";
-import { executeTurn, GATEWAY_REPLY_ORIGIN, type QueuedInput } from "./session-turn.js";
+import { executeTurn, GATEWAY_REPLY_ORIGIN, type MessageOrigin, type QueuedInput } from "./session-turn.js";
 import { UsageLedger } from "./usage-ledger.js";
 import { RunEventWriter } from "./wire-events.js";
 
@@ -31,6 +31,8 @@ export interface SendParams {
   queueMode?: QueueMode;
   modelOverride?: string;
   channel?: string;
+  /** Where the message came from, recorded on the session so "last" deliveries (cron, heartbeat) can answer there. */
+  origin?: MessageOrigin;
 }
 
 export interface SendAck {
@@ -140,6 +142,7 @@ export class AgentRuntime {
       message: { role: "user", content: params.message, timestamp: run.acceptedAt },
       ...(params.modelOverride ? { modelOverride: params.modelOverride } : {}),
       ...(params.channel ? { channel: params.channel } : {}),
+      ...(params.origin ? { origin: params.origin } : {}),
     };
     const list = this.pending.get(key) ?? [];
     list.push(input);

@@ -30,6 +30,15 @@ export interface QueuedInput {
   message: UserMessage;
   modelOverride?: string;
   channel?: string;
+  origin?: MessageOrigin;
+}
+
+/** A channel conversation a message arrived from: `to` is the peer id, or `group:<id>` / `channel:<id>`. */
+export interface MessageOrigin {
+  channel: string;
+  to: string;
+  accountId?: string;
+  threadId?: string;
 }
 
 export interface TurnJob {
@@ -67,7 +76,17 @@ export async function executeTurn(runtime: AgentRuntime, job: TurnJob): Promise<
   }
 
   const policy = runtime.config.session.reset;
-  const resolved = await store.resolve(key, { resetPolicy: policy });
+  let resolved = await store.resolve(key, { resetPolicy: policy });
+  const origin = job.inputs.findLast((i) => i.origin)?.origin;
+  if (origin) {
+    const entry = await store.patch(key, {
+      lastChannel: origin.channel,
+      lastTo: origin.to,
+      lastAccountId: origin.accountId ?? null,
+      lastThreadId: origin.threadId ?? null,
+    });
+    resolved = { ...resolved, entry };
+  }
   const signal = job.run.controller.signal;
   for (const input of job.inputs) await store.append(key, { type: "message", message: input.message });
 
@@ -330,15 +349,16 @@ async function flushMemoryBeforeCompaction(
   const plan = memoryFlushPlan(runtime.config, new Date(), Intl.DateTimeFormat().resolvedOptions().timeZone);
   if (!plan) return;
   try {
-    const tools = (await sessionTools(runtime, { agentId: job.agentId, sessionKey: job.key, model: modelOverride })).filter(
-      (t) => FLUSH_TOOL_NAMES.has(t.name),
-    );
+    const tools = (
+      await sessionTools(runtime, { agentId: job.agentId, sessionKey: job.key, model: modelOverride })
+    ).filter((t) => FLUSH_TOOL_NAMES.has(t.name));
     // Without a tool that writes files there is nothing a flush could do.
     if (!tools.some((t) => t.name === "write" || t.name === "edit" || t.name === "apply_patch")) return;
     const stream = budgetedStream(
       runtime,
       { agentId: job.agentId, sessionKey: job.key },
-      (req: Parameters<AgentRuntime["router"]["stream"]>[0]) => runtime.router.stream(req) as AsyncIterable<ModelStreamEvent>,
+      (req: Parameters<AgentRuntime["router"]["stream"]>[0]) =>
+        runtime.router.stream(req) as AsyncIterable<ModelStreamEvent>,
     );
     await runTurn(
       {
@@ -355,7 +375,8 @@ async function flushMemoryBeforeCompaction(
         maxSteps: FLUSH_MAX_STEPS,
         emit: () => {},
         persist: async (message) => {
-          if (message.role !== "assistant" || !message.usage || !message.provider || message.usage.totalTokens <= 0) return;
+          if (message.role !== "assistant" || !message.usage || !message.provider || message.usage.totalTokens <= 0)
+            return;
           await runtime.ledger.record(
             {
               ts: message.timestamp,

@@ -9,6 +9,8 @@ export interface AgentSendRequest {
   agentId?: string;
   channel?: string;
   queueMode?: "followup";
+  /** Recorded on the session as its last conversation (for "last" deliveries). */
+  origin?: { channel: string; to: string; accountId?: string; threadId?: string };
 }
 
 export interface AgentRunHandle {

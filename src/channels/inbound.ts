@@ -118,6 +118,12 @@ export async function processInbound(ctx: InboundContext, msg: InboundMessage): 
     channel: plugin.id,
     // Every message gets its own answer; collecting several into one turn would answer them once.
     queueMode: "followup",
+    origin: {
+      channel: plugin.id,
+      to: msg.chatType === "direct" ? msg.peerId : `${msg.chatType}:${msg.peerId}`,
+      accountId: account.accountId,
+      ...(msg.threadId ? { threadId: msg.threadId } : {}),
+    },
   });
   if (ack.cached) return { outcome: "duplicate", runId: ack.runId };
   const run = agent.runs.get(ack.runId);

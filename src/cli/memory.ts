@@ -44,7 +44,8 @@ export function registerMemoryCommands(program: Command): void {
         const out = await index.search(words.join(" "), max ? { maxResults: max } : {});
         print(flags, out, () => {
           const lines = out.results.map(
-            (r) => `${r.path}:${r.startLine}-${r.endLine}  (${r.score.toFixed(3)})\n  ${r.text.replace(/\s+/g, " ").slice(0, 200)}`,
+            (r) =>
+              `${r.path}:${r.startLine}-${r.endLine}  (${r.score.toFixed(3)})\n  ${r.text.replace(/\s+/g, " ").slice(0, 200)}`,
           );
           if (lines.length === 0) lines.push("no matches");
           for (const note of out.notes) lines.push(`note: ${note}`);

@@ -1,9 +1,9 @@
 import { mkdir, readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { listAgents } from "../agent/agents.js";
-import { parseConfigDocument, loadConfig, loadConfigFromRaw } from "../config/load.js";
+import { loadConfig, loadConfigFromRaw, parseConfigDocument } from "../config/load.js";
 import { expandHome, resolveStatePaths } from "../config/paths.js";
-import { serializeConfig, STATE_DIR_MODE, writeConfigFile } from "../config/write.js";
+import { STATE_DIR_MODE, serializeConfig, writeConfigFile } from "../config/write.js";
 import { ensureWorkspace } from "../workspace/ensure.js";
 
 export interface SetupResult {
@@ -25,8 +25,10 @@ export async function runSetup(opts: { env: NodeJS.ProcessEnv; workspace?: strin
       throw err;
     });
     const doc = raw === undefined ? {} : parseConfigDocument(paths.configPath, raw);
-    const agents = (doc.agents ??= {}) as Record<string, unknown>;
-    const defaults = (agents.defaults ??= {}) as Record<string, unknown>;
+    if (doc.agents === undefined) doc.agents = {};
+    const agents = doc.agents as Record<string, unknown>;
+    if (agents.defaults === undefined) agents.defaults = {};
+    const defaults = agents.defaults as Record<string, unknown>;
     if (defaults.workspace !== dir) {
       defaults.workspace = dir;
       const next = serializeConfig(doc);

@@ -8,7 +8,10 @@ export function registerSetupCommands(program: Command): void {
   program
     .command("setup")
     .description("create the state folder and each agent's workspace (AGENTS.md, SOUL.md, MEMORY.md, …)")
-    .option("--workspace <dir>", "use this folder as the default agent's workspace (saved as agents.defaults.workspace)")
+    .option(
+      "--workspace <dir>",
+      "use this folder as the default agent's workspace (saved as agents.defaults.workspace)",
+    )
     .option("--json", "print JSON")
     .action(async (flags: { workspace?: string; json?: boolean }) => {
       const { runSetup } = await import("./setup-run.js");
@@ -17,7 +20,10 @@ export function registerSetupCommands(program: Command): void {
         process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
         return;
       }
-      const lines = [`state ${result.stateDir}`, `config ${result.configPath}${result.configWritten ? " (updated)" : ""}`];
+      const lines = [
+        `state ${result.stateDir}`,
+        `config ${result.configPath}${result.configWritten ? " (updated)" : ""}`,
+      ];
       for (const ws of result.workspaces) {
         lines.push(
           `agent ${ws.agentId}: ${ws.dir} — ${ws.created.length > 0 ? `created ${ws.created.join(", ")}` : "all files already present"}`,

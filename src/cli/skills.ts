@@ -49,11 +49,17 @@ async function setEnabled(name: string, enabled: boolean, flags: Flags): Promise
   const next = serializeConfig(doc);
   await loadConfigFromRaw(paths.configPath, next, process.env);
   await writeConfigFile(paths.configPath, next);
-  out(flags, { ok: true, name, enabled, agentId: flags.agent ? agent.id : undefined }, `${name} ${enabled ? "enabled" : "disabled"}${flags.agent ? ` for agent ${agent.id}` : ""}`);
+  out(
+    flags,
+    { ok: true, name, enabled, agentId: flags.agent ? agent.id : undefined },
+    `${name} ${enabled ? "enabled" : "disabled"}${flags.agent ? ` for agent ${agent.id}` : ""}`,
+  );
 }
 
 export function registerSkillsCommands(program: Command): void {
-  const skills = program.command("skills").description("list, scan, install, enable and disable skills (SKILL.md folders)");
+  const skills = program
+    .command("skills")
+    .description("list, scan, install, enable and disable skills (SKILL.md folders)");
 
   skills
     .command("list")
@@ -86,7 +92,9 @@ export function registerSkillsCommands(program: Command): void {
 
   skills
     .command("install <source>")
-    .description("install a skill from a folder, a .tar.gz archive or a git URL (scanned first; unsafe ones are refused)")
+    .description(
+      "install a skill from a folder, a .tar.gz archive or a git URL (scanned first; unsafe ones are refused)",
+    )
     .option("--agent <id>", "install into this agent's workspace (default: the default agent)")
     .option("--global", "install into the managed folder shared by all agents")
     .option("--as <name>", "install under another name")

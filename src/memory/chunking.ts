@@ -23,21 +23,29 @@ export function chunkText(text: string, opts: { tokens: number; overlap: number 
   for (let i = 0; i < raw.length; i++) {
     const line = (raw[i] as string).replace(/\r$/, "");
     if (line.length <= maxChars) lines.push({ no: i + 1, text: line });
-    else for (let at = 0; at < line.length; at += maxChars) lines.push({ no: i + 1, text: line.slice(at, at + maxChars) });
+    else
+      for (let at = 0; at < line.length; at += maxChars) lines.push({ no: i + 1, text: line.slice(at, at + maxChars) });
   }
   const chunks: Chunk[] = [];
   let start = 0;
   while (start < lines.length) {
     let end = start;
     let size = 0;
-    while (end < lines.length && (end === start || size + (lines[end] as { text: string }).text.length + 1 <= maxChars)) {
+    while (
+      end < lines.length &&
+      (end === start || size + (lines[end] as { text: string }).text.length + 1 <= maxChars)
+    ) {
       size += (lines[end] as { text: string }).text.length + 1;
       end++;
     }
     const slice = lines.slice(start, end);
     const body = slice.map((l) => l.text).join("\n");
     if (body.trim()) {
-      chunks.push({ startLine: (slice[0] as { no: number }).no, endLine: (slice[slice.length - 1] as { no: number }).no, text: body });
+      chunks.push({
+        startLine: (slice[0] as { no: number }).no,
+        endLine: (slice[slice.length - 1] as { no: number }).no,
+        text: body,
+      });
     }
     if (end >= lines.length) break;
     // Step back over whole lines worth `overlapChars`, but always move forward by at least one line.

@@ -58,9 +58,7 @@ export const MemorySearchConfigSchema = z.looseObject({
   sync: z
     .looseObject({ watch: z.boolean().optional(), watchDebounceMs: z.number().int().min(0).max(60_000).optional() })
     .optional(),
-  cache: z
-    .looseObject({ enabled: z.boolean().optional(), maxEntries: z.number().int().min(0).optional() })
-    .optional(),
+  cache: z.looseObject({ enabled: z.boolean().optional(), maxEntries: z.number().int().min(0).optional() }).optional(),
   store: z
     .looseObject({
       fts: z.looseObject({ tokenizer: z.enum(["unicode61", "trigram"]).optional() }).optional(),
@@ -141,7 +139,10 @@ export function resolveMemorySearch(config: PincerConfig, agentId: string): Reso
         vectorWeight: ho?.vectorWeight ?? hd?.vectorWeight ?? 0.7,
         textWeight: ho?.textWeight ?? hd?.textWeight ?? 0.3,
         candidateMultiplier: ho?.candidateMultiplier ?? hd?.candidateMultiplier ?? 4,
-        mmr: { enabled: ho?.mmr?.enabled ?? hd?.mmr?.enabled ?? true, lambda: ho?.mmr?.lambda ?? hd?.mmr?.lambda ?? 0.7 },
+        mmr: {
+          enabled: ho?.mmr?.enabled ?? hd?.mmr?.enabled ?? true,
+          lambda: ho?.mmr?.lambda ?? hd?.mmr?.lambda ?? 0.7,
+        },
         temporalDecay: {
           enabled: ho?.temporalDecay?.enabled ?? hd?.temporalDecay?.enabled ?? true,
           halfLifeDays: ho?.temporalDecay?.halfLifeDays ?? hd?.temporalDecay?.halfLifeDays ?? 30,
@@ -151,7 +152,10 @@ export function resolveMemorySearch(config: PincerConfig, agentId: string): Reso
     chunking: {
       tokens: chunkTokens,
       // An overlap as large as the chunk would never advance.
-      overlap: Math.min(o.chunking?.overlap ?? d.chunking?.overlap ?? DEFAULT_CHUNK_OVERLAP_TOKENS, Math.floor(chunkTokens / 2)),
+      overlap: Math.min(
+        o.chunking?.overlap ?? d.chunking?.overlap ?? DEFAULT_CHUNK_OVERLAP_TOKENS,
+        Math.floor(chunkTokens / 2),
+      ),
     },
     sync: {
       watch: o.sync?.watch ?? d.sync?.watch ?? true,

@@ -10,7 +10,14 @@ import type { PincerConfig } from "../config/schema.js";
 /** What the model answers when there is nothing to store (OpenClaw's token). */
 export const NO_REPLY = "NO_REPLY";
 /** Tools the flush may use: reading and writing files, and memory lookups to avoid duplicates. */
-export const FLUSH_TOOL_NAMES: ReadonlySet<string> = new Set(["read", "write", "edit", "apply_patch", "memory_search", "memory_get"]);
+export const FLUSH_TOOL_NAMES: ReadonlySet<string> = new Set([
+  "read",
+  "write",
+  "edit",
+  "apply_patch",
+  "memory_search",
+  "memory_get",
+]);
 /** Enough for a search, a read and a couple of writes; a flush is housekeeping, not a task. */
 export const FLUSH_MAX_STEPS = 8;
 
@@ -21,7 +28,12 @@ export interface MemoryFlushPlan {
 
 /** YYYY-MM-DD in the user's time zone: daily notes are named after the user's day, not UTC's. */
 export function localDate(now: Date, timeZone: string): string {
-  const parts = new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).format(now);
+  const parts = new Intl.DateTimeFormat("en-CA", {
+    timeZone,
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+  }).format(now);
   return parts;
 }
 

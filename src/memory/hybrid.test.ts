@@ -35,7 +35,11 @@ afterEach(async () => {
 
 function open(provider = "openai"): MemoryIndex {
   const config = PincerConfigSchema.parse({
-    agents: { defaults: { memorySearch: { provider, remote: { baseUrl: `${fake.url}/v1`, apiKey: "k" }, query: { minScore: 0.2 } } } },
+    agents: {
+      defaults: {
+        memorySearch: { provider, remote: { baseUrl: `${fake.url}/v1`, apiKey: "k" }, query: { minScore: 0.2 } },
+      },
+    },
   });
   const settings = resolveMemorySearch(config, "main");
   index = new MemoryIndex({

@@ -59,7 +59,9 @@ export function openIndexDb(file: string, opts: IndexDbOptions): IndexDb {
   // The index is a cache: losing the last transactions in a power cut only means re-indexing them.
   db.pragma("synchronous = NORMAL");
   createSchema(db, opts);
-  const vectorUnavailable = opts.vector.enabled ? loadSqliteVec(db, opts.vector.extensionPath) : "store.vector.enabled is false";
+  const vectorUnavailable = opts.vector.enabled
+    ? loadSqliteVec(db, opts.vector.extensionPath)
+    : "store.vector.enabled is false";
   return { db, file, ...(vectorUnavailable ? { vectorUnavailable } : {}), ...(rebuilt ? { rebuilt } : {}) };
 }
 

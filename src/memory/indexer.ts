@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
+import { PincerError } from "../errors.js";
 import { chunkText } from "./chunking.js";
 import type { EmbeddingProvider } from "./embeddings/provider.js";
-import { PincerError } from "../errors.js";
 import { ensureVectorSpace, markVectorsChanged } from "./index-db.js";
 import { dateFromPath } from "./ranking.js";
 import type { MemoryFile } from "./sources.js";
@@ -56,7 +56,8 @@ export async function syncFiles(
 ): Promise<SyncReport> {
   const report: SyncReport = { files: files.length, indexed: [], removed: [], skipped: [], embedded: 0 };
   const known = new Map<string, FileRow>();
-  for (const row of db.prepare("SELECT path, size, mtime_ms, hash FROM files").all() as FileRow[]) known.set(row.path, row);
+  for (const row of db.prepare("SELECT path, size, mtime_ms, hash FROM files").all() as FileRow[])
+    known.set(row.path, row);
   const insertChunk = db.prepare(
     "INSERT INTO chunks(path, source, start_line, end_line, text, hash, date_ms) VALUES (?, ?, ?, ?, ?, ?, ?)",
   );
@@ -106,7 +107,8 @@ export async function syncFiles(
     const dateMs = file.source === "sessions" ? file.mtimeMs : (dateFromPath(file.path) ?? null);
     db.transaction(() => {
       clear(file.path);
-      for (const c of chunks) insertChunk.run(file.path, file.source, c.startLine, c.endLine, c.text, hashText(c.text), dateMs);
+      for (const c of chunks)
+        insertChunk.run(file.path, file.source, c.startLine, c.endLine, c.text, hashText(c.text), dateMs);
       upsertFile.run(file.path, file.source, file.size, file.mtimeMs, hash, chunks.length, null);
     })();
     report.indexed.push(file.path);
@@ -155,7 +157,8 @@ export async function embedPending(
     const misses: typeof rows = [];
     for (const row of rows) {
       const hit = cache.enabled ? (cached.get(provider.key, row.hash) as { vector: Buffer } | undefined) : undefined;
-      if (hit) vectors.set(row.id, new Float32Array(hit.vector.buffer, hit.vector.byteOffset, hit.vector.byteLength / 4));
+      if (hit)
+        vectors.set(row.id, new Float32Array(hit.vector.buffer, hit.vector.byteOffset, hit.vector.byteLength / 4));
       else misses.push(row);
     }
     if (misses.length > 0) {
@@ -164,7 +167,9 @@ export async function embedPending(
         "document",
         signal,
       );
-      misses.forEach((m, i) => vectors.set(m.id, Float32Array.from(fresh[i] as number[])));
+      misses.forEach((m, i) => {
+        vectors.set(m.id, Float32Array.from(fresh[i] as number[]));
+      });
     }
     const now = Date.now();
     db.transaction(() => {
@@ -172,12 +177,16 @@ export async function embedPending(
         const v = vectors.get(row.id) as Float32Array;
         dims ??= v.length;
         if (v.length !== dims)
-          throw new PincerError("UNAVAILABLE", `${provider.id} embeddings changed size mid-index (${dims} → ${v.length} dimensions)`);
+          throw new PincerError(
+            "UNAVAILABLE",
+            `${provider.id} embeddings changed size mid-index (${dims} → ${v.length} dimensions)`,
+          );
         const code = signCode(v);
         insertVec.run(row.id, Buffer.from(v.buffer, v.byteOffset, v.byteLength));
         insertCode.run(row.id, Buffer.from(code.buffer, code.byteOffset, code.byteLength));
         if (cache.enabled) {
-          if (misses.includes(row)) remember.run(provider.key, row.hash, Buffer.from(v.buffer, v.byteOffset, v.byteLength), now);
+          if (misses.includes(row))
+            remember.run(provider.key, row.hash, Buffer.from(v.buffer, v.byteOffset, v.byteLength), now);
           else touch.run(now, provider.key, row.hash);
         }
       }
@@ -193,7 +202,7 @@ export async function embedPending(
 function pruneCache(db: SqliteDb, maxEntries: number): void {
   const { n } = db.prepare("SELECT count(*) AS n FROM embedding_cache").get() as { n: number };
   if (n <= maxEntries) return;
-  db.prepare(
-    "DELETE FROM embedding_cache WHERE id IN (SELECT id FROM embedding_cache ORDER BY used_at LIMIT ?)",
-  ).run(n - maxEntries);
+  db.prepare("DELETE FROM embedding_cache WHERE id IN (SELECT id FROM embedding_cache ORDER BY used_at LIMIT ?)").run(
+    n - maxEntries,
+  );
 }

@@ -114,7 +114,12 @@ describe("lexical memory search (no API key)", () => {
   it("memory_get reads line ranges of memory files only", async () => {
     const idx = open();
     const got = await idx.get("MEMORY.md", 3, 1);
-    expect(got).toMatchObject({ path: "MEMORY.md", from: 3, to: 3, text: "- The user's dentist is Dr. Alvarez on Elm Street." });
+    expect(got).toMatchObject({
+      path: "MEMORY.md",
+      from: 3,
+      to: 3,
+      text: "- The user's dentist is Dr. Alvarez on Elm Street.",
+    });
     await writeFile(join(ws, "AGENTS.md"), "instructions");
     for (const bad of ["AGENTS.md", "../ws/AGENTS.md", "/etc/passwd", "memory/../AGENTS.md"])
       await expect(idx.get(bad)).rejects.toMatchObject({ code: "NOT_FOUND" });
@@ -126,15 +131,26 @@ describe("lexical memory search (no API key)", () => {
     await mkdir(sessionsDir);
     const lines = [
       { type: "session", id: "s1", timestamp: "2025-03-01T10:00:00Z" },
-      { type: "message", id: "a", parentId: null, timestamp: "2025-03-01T10:00:01Z", message: { role: "user", content: "my locker code is kiwi-42", timestamp: 1 } },
+      {
+        type: "message",
+        id: "a",
+        parentId: null,
+        timestamp: "2025-03-01T10:00:01Z",
+        message: { role: "user", content: "my locker code is kiwi-42", timestamp: 1 },
+      },
       "{torn line",
     ];
-    await writeFile(join(sessionsDir, "s1.jsonl"), lines.map((l) => (typeof l === "string" ? l : JSON.stringify(l))).join("\n"));
+    await writeFile(
+      join(sessionsDir, "s1.jsonl"),
+      lines.map((l) => (typeof l === "string" ? l : JSON.stringify(l))).join("\n"),
+    );
     expect((await open({}, { sessionsDir }).search("locker code")).results).toEqual([]);
     await index?.close();
     const idx = open({ sources: ["memory", "sessions"] }, { sessionsDir });
     const hit = (await idx.search("locker code")).results[0];
     expect(hit).toMatchObject({ path: "sessions/s1.jsonl", source: "sessions" });
-    expect((await idx.get("sessions/s1.jsonl")).text).toContain("user (2025-03-01T10:00:01Z): my locker code is kiwi-42");
+    expect((await idx.get("sessions/s1.jsonl")).text).toContain(
+      "user (2025-03-01T10:00:01Z): my locker code is kiwi-42",
+    );
   });
 });

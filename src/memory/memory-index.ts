@@ -6,7 +6,7 @@ import type { ResolvedMemorySearch } from "./config.js";
 import type { EmbeddingProvider } from "./embeddings/provider.js";
 import { getMeta, type IndexDb, markVectorsChanged, openIndexDb, removeDbFiles } from "./index-db.js";
 import { embedPending, readDocument, type SyncReport, syncFiles } from "./indexer.js";
-import { searchIndex, type SearchOutcome } from "./search.js";
+import { type SearchOutcome, searchIndex } from "./search.js";
 import { isMemoryPath, listMemoryFiles, type MemoryFile } from "./sources.js";
 import { isCorruption } from "./sqlite.js";
 import { listTranscripts } from "./transcripts.js";
@@ -150,7 +150,8 @@ export class MemoryIndex {
     overrides: { maxResults?: number; minScore?: number } = {},
     signal?: AbortSignal,
   ): Promise<SearchOutcome> {
-    if (!query.trim()) throw new PincerError("INVALID_REQUEST", "memory search needs a query: a few words about what to find");
+    if (!query.trim())
+      throw new PincerError("INVALID_REQUEST", "memory search needs a query: a few words about what to find");
     const stale =
       !this.lastSync || (this.watchers.length === 0 && Date.now() - this.lastSync.at > RESYNC_WITHOUT_WATCHER_MS);
     if (this.dirty || stale) await this.sync({ ...(signal ? { signal } : {}) });
@@ -192,7 +193,8 @@ export class MemoryIndex {
       outcome.notes.push("the memory index was corrupt and has been rebuilt from the memory files");
     }
     const skipped = this.lastSync?.report.skipped ?? [];
-    if (skipped.length > 0) outcome.notes.push(`not indexed: ${skipped.map((s) => `${s.path} (${s.reason})`).join("; ")}`);
+    if (skipped.length > 0)
+      outcome.notes.push(`not indexed: ${skipped.map((s) => `${s.path} (${s.reason})`).join("; ")}`);
     return outcome;
   }
 
@@ -213,7 +215,11 @@ export class MemoryIndex {
   }
 
   /** Lines of one memory file (1-based `from`), refusing paths that are not memory files. */
-  async get(path: string, from = 1, lines = DEFAULT_GET_LINES): Promise<{ path: string; from: number; to: number; total: number; text: string; truncated: boolean }> {
+  async get(
+    path: string,
+    from = 1,
+    lines = DEFAULT_GET_LINES,
+  ): Promise<{ path: string; from: number; to: number; total: number; text: string; truncated: boolean }> {
     const file = isMemoryPath(path, await this.files());
     if (!file)
       throw new PincerError(
@@ -241,12 +247,14 @@ export class MemoryIndex {
     if (!this.lastSync) await this.sync();
     const { db, vectorUnavailable, rebuilt } = this.db();
     const count = (sql: string) => (db.prepare(sql).get() as { n: number }).n;
-    const skipped = (db.prepare("SELECT path, skipped AS reason FROM files WHERE skipped IS NOT NULL").all() as {
+    const skipped = db.prepare("SELECT path, skipped AS reason FROM files WHERE skipped IS NOT NULL").all() as {
       path: string;
       reason: string;
-    }[]);
+    }[];
     const { provider, unavailable } = this.opts.embeddings;
-    const hybrid = Boolean(provider && !unavailable && !vectorUnavailable && getMeta(db, "embedding_key") === provider.key);
+    const hybrid = Boolean(
+      provider && !unavailable && !vectorUnavailable && getMeta(db, "embedding_key") === provider.key,
+    );
     const dbBytes = await stat(this.opts.dbFile).then(
       (st) => st.size,
       () => undefined,
@@ -289,7 +297,8 @@ export class MemoryIndex {
       [this.opts.workspace, false],
       [join(this.opts.workspace, "memory"), true],
     ];
-    if (this.opts.settings.sources.includes("sessions") && this.opts.sessionsDir) targets.push([this.opts.sessionsDir, false]);
+    if (this.opts.settings.sources.includes("sessions") && this.opts.sessionsDir)
+      targets.push([this.opts.sessionsDir, false]);
     for (const [dir, recursive] of targets) {
       try {
         const w = watch(dir, { recursive, persistent: false }, onChange);

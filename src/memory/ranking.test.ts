@@ -36,7 +36,7 @@ describe("ftsQuery", () => {
   it.each([
     ["coffee preference", "unicode61", '"coffee" OR "preference"'],
     ['NEAR("a" b) OR -x', "unicode61", '"near" OR "a" OR "b" OR "or" OR "x"'],
-    ["say \"hi\" AI", "trigram", '"say"'],
+    ['say "hi" AI', "trigram", '"say"'],
     ["   ", "unicode61", undefined],
     ["*** ???", "unicode61", undefined],
   ] as const)("%s (%s) → %s", (q, tok, expected) => {
@@ -53,7 +53,15 @@ describe("pruneCommonTerms", () => {
     ];
     expect(pruneCommonTerms(terms, 10_000)).toEqual(["dentist", "new"]);
     expect(pruneCommonTerms(terms, 500)).toEqual(["the", "dentist", "new"]);
-    expect(pruneCommonTerms([{ term: "a", docs: 9_000 }, { term: "b", docs: 5_000 }], 10_000)).toEqual(["b"]);
+    expect(
+      pruneCommonTerms(
+        [
+          { term: "a", docs: 9_000 },
+          { term: "b", docs: 5_000 },
+        ],
+        10_000,
+      ),
+    ).toEqual(["b"]);
     expect(pruneCommonTerms([], 10_000)).toEqual([]);
   });
 });

@@ -8,8 +8,8 @@ import {
   hasCjk,
   pruneCommonTerms,
   queryTerms,
-  type RankOptions,
   type Ranked,
+  type RankOptions,
   rank,
 } from "./ranking.js";
 import type { SqliteDb } from "./sqlite.js";
@@ -163,7 +163,9 @@ export async function searchIndex(
       vector = await vectorCandidates(db, embed.provider, query, limit, opts, embed.codes, signal);
       const n = embed.pending();
       if (n > 0 && embed.indexError)
-        notes.push(`semantic search is unavailable for ${n} chunks (${embed.indexError}); they are found by words only`);
+        notes.push(
+          `semantic search is unavailable for ${n} chunks (${embed.indexError}); they are found by words only`,
+        );
       else if (n > 0) notes.push(`${n} chunks are not embedded yet; they are found by words only`);
     } catch (err) {
       notes.push(`semantic search failed (${(err as Error).message}); showing lexical matches`);

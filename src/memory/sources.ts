@@ -29,7 +29,13 @@ export async function listMemoryFiles(workspace: string, extraPaths: string[]): 
     seen.add(abs);
     const rel = relative(workspace, abs);
     const inside = rel !== "" && !rel.startsWith(`..${sep}`) && rel !== ".." && !isAbsolute(rel);
-    out.push({ path: inside ? rel.split(sep).join("/") : abs, abs, size, mtimeMs: Math.floor(mtimeMs), source: "memory" });
+    out.push({
+      path: inside ? rel.split(sep).join("/") : abs,
+      abs,
+      size,
+      mtimeMs: Math.floor(mtimeMs),
+      source: "memory",
+    });
   };
   for (const name of ["MEMORY.md", "memory.md"]) {
     const abs = join(workspace, name);

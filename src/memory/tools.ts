@@ -78,7 +78,9 @@ function memorySearchTool(indexFor: (agentId: string) => Promise<MemoryIndex>): 
         source: r.source,
         snippet: r.text.length > SNIPPET_CHARS ? `${r.text.slice(0, SNIPPET_CHARS)}…` : r.text,
       }));
-      return textResult(JSON.stringify({ results, mode: out.mode, ...(out.notes.length ? { notes: out.notes } : {}) }, null, 1));
+      return textResult(
+        JSON.stringify({ results, mode: out.mode, ...(out.notes.length ? { notes: out.notes } : {}) }, null, 1),
+      );
     },
   });
 }
@@ -92,12 +94,15 @@ const GetArgs = z.object({
 function memoryGetTool(indexFor: (agentId: string) => Promise<MemoryIndex>): AgentTool {
   return defineTool({
     name: "memory_get",
-    description: "Read lines of a memory file (MEMORY.md, memory/*.md), usually the range a memory_search result pointed to.",
+    description:
+      "Read lines of a memory file (MEMORY.md, memory/*.md), usually the range a memory_search result pointed to.",
     parameters: GetArgs,
     async execute(_id, args, ctx) {
       const index = await indexFor(ctx.agentId);
       const got = await index.get(args.path, args.from, args.lines);
-      const more = got.truncated ? `\n[lines ${got.from}-${got.to} of ${got.total}; continue with from: ${got.to + 1}]` : "";
+      const more = got.truncated
+        ? `\n[lines ${got.from}-${got.to} of ${got.total}; continue with from: ${got.to + 1}]`
+        : "";
       return textResult(`${got.path} (lines ${got.from}-${got.to} of ${got.total})\n${got.text}${more}`);
     },
   });

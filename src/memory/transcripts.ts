@@ -17,7 +17,8 @@ export async function listTranscripts(sessionsDir: string): Promise<MemoryFile[]
     if (!name.endsWith(".jsonl")) continue;
     const abs = join(sessionsDir, name);
     const st = await lstat(abs).catch(() => undefined);
-    if (st?.isFile()) out.push({ path: `sessions/${name}`, abs, size: st.size, mtimeMs: Math.floor(st.mtimeMs), source: "sessions" });
+    if (st?.isFile())
+      out.push({ path: `sessions/${name}`, abs, size: st.size, mtimeMs: Math.floor(st.mtimeMs), source: "sessions" });
   }
   return out;
 }

@@ -76,7 +76,8 @@ export class CodeIndex {
     let below = 0;
     while (cut < histogram.length - 1 && below + (histogram[cut] as number) < n) below += histogram[cut++] as number;
     const out: number[] = [];
-    for (let i = 0; i < size && out.length < n; i++) if ((distances[i] as number) <= cut) out.push(this.ids[i] as number);
+    for (let i = 0; i < size && out.length < n; i++)
+      if ((distances[i] as number) <= cut) out.push(this.ids[i] as number);
     return out;
   }
 }

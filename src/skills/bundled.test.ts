@@ -24,8 +24,17 @@ describe.each(Object.entries(BUNDLED))("bundled skill %s", (name, tools) => {
     const skill = await readSkill(dir, "bundled");
     expect(skill).toMatchObject({ name, source: "bundled", modelInvocable: true });
     const env = { HOME: "/nonexistent-home", PINCER_STATE_DIR: "/nonexistent-state", PATH: "" };
-    const status = await skillsStatus({ config: PincerConfigSchema.parse({}), paths: resolveStatePaths(env), agentId: "main", env });
-    expect(status.skills.find((s) => s.name === name)).toMatchObject({ eligible: true, modelVisible: true, bundled: true });
+    const status = await skillsStatus({
+      config: PincerConfigSchema.parse({}),
+      paths: resolveStatePaths(env),
+      agentId: "main",
+      env,
+    });
+    expect(status.skills.find((s) => s.name === name)).toMatchObject({
+      eligible: true,
+      modelVisible: true,
+      bundled: true,
+    });
   });
 
   it("passes the security scan with no findings", async () => {

@@ -19,12 +19,16 @@ export function setSkillEnabledInDoc(
     return;
   }
   const agents = obj(doc, "agents");
-  const list = (agents.list ??= []) as unknown[];
+  if (agents.list === undefined) agents.list = [];
+  const list = agents.list as unknown[];
   if (!Array.isArray(list)) throw new PincerError("CONFIG_INVALID", "agents.list must be an array");
   const id = normalizeAgentId(edit.agentId);
   let entry = list.find(
     (a): a is Record<string, unknown> =>
-      typeof a === "object" && a !== null && typeof (a as { id?: unknown }).id === "string" && normalizeAgentId((a as { id: string }).id) === id,
+      typeof a === "object" &&
+      a !== null &&
+      typeof (a as { id?: unknown }).id === "string" &&
+      normalizeAgentId((a as { id: string }).id) === id,
   );
   if (!entry) {
     if (id !== "main" || list.length > 0)

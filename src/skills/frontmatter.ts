@@ -9,7 +9,13 @@ import { PincerError } from "../errors.js";
  * also be written as a JSON5 string. Every field is untrusted and parsed with the schemas below.
  */
 
-const StringList = z.union([z.string().min(1).transform((s) => [s]), z.array(z.string().min(1))]);
+const StringList = z.union([
+  z
+    .string()
+    .min(1)
+    .transform((s) => [s]),
+  z.array(z.string().min(1)),
+]);
 
 export const SkillRequiresSchema = z.looseObject({
   bins: StringList.optional(),
@@ -63,7 +69,11 @@ function invalid(file: string, why: string): PincerError {
 export function parseSkillFile(text: string, file: string): ParsedSkill {
   const src = text.replace(/^\uFEFF/, "");
   const m = /^---[ \t]*\r?\n([\s\S]*?)\r?\n---[ \t]*(?:\r?\n|$)/.exec(src);
-  if (!m) throw invalid(file, "no frontmatter: the file must start with a --- line, YAML (name, description), and a closing --- line");
+  if (!m)
+    throw invalid(
+      file,
+      "no frontmatter: the file must start with a --- line, YAML (name, description), and a closing --- line",
+    );
   let raw: unknown;
   try {
     raw = parseYaml(m[1] as string, { maxAliasCount: 10 });
@@ -75,7 +85,10 @@ export function parseSkillFile(text: string, file: string): ParsedSkill {
   const fm = SkillFrontmatterSchema.safeParse(raw);
   if (!fm.success) {
     const issue = fm.error.issues[0];
-    throw invalid(file, `frontmatter ${issue?.path.join(".") || ""} ${issue?.message ?? "is invalid"}`.replace(/\s+/g, " "));
+    throw invalid(
+      file,
+      `frontmatter ${issue?.path.join(".") || ""} ${issue?.message ?? "is invalid"}`.replace(/\s+/g, " "),
+    );
   }
   return {
     ...(fm.data.name ? { name: fm.data.name } : {}),

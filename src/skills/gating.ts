@@ -60,7 +60,8 @@ export function gateSkill(skill: LoadedSkill, ctx: GateContext): SkillGate {
   }
   const disabled = entry?.enabled === false;
   const allowBundled = ctx.config.skills.allowBundled;
-  const blockedByAllowlist = skill.source === "bundled" && allowBundled !== undefined && !allowBundled.includes(skill.name);
+  const blockedByAllowlist =
+    skill.source === "bundled" && allowBundled !== undefined && !allowBundled.includes(skill.name);
   const filter = agentSkillFilter(ctx.config, ctx.agentId);
   const blockedByAgent = filter !== undefined && !filter.has(skill.name);
   const reasons: string[] = [];
@@ -75,7 +76,15 @@ export function gateSkill(skill: LoadedSkill, ctx: GateContext): SkillGate {
   if (missing.config.length) reasons.push(`needs config ${missing.config.join(", ")} set`);
   const requirementsMet = Object.values(missing).every((m) => m.length === 0);
   const eligible = !disabled && !blockedByAllowlist && requirementsMet;
-  return { eligible, available: eligible && !blockedByAgent, disabled, blockedByAllowlist, blockedByAgent, missing, reasons };
+  return {
+    eligible,
+    available: eligible && !blockedByAgent,
+    disabled,
+    blockedByAllowlist,
+    blockedByAgent,
+    missing,
+    reasons,
+  };
 }
 
 function truthyAt(config: unknown, path: string): boolean {

@@ -58,7 +58,8 @@ export async function installSkill(opts: InstallOptions): Promise<InstallResult>
   const destRoot = opts.global
     ? managedSkillsDir(opts.paths)
     : join(
-        (opts.agentId ? findAgent(opts.config, opts.paths, opts.agentId) : defaultAgent(opts.config, opts.paths)).workspaceDir,
+        (opts.agentId ? findAgent(opts.config, opts.paths, opts.agentId) : defaultAgent(opts.config, opts.paths))
+          .workspaceDir,
         "skills",
       );
   await mkdir(destRoot, { recursive: true, mode: 0o700 });
@@ -114,8 +115,7 @@ export async function installSkill(opts: InstallOptions): Promise<InstallResult>
 
 async function copyFolder(src: string, dest: string): Promise<void> {
   const st = await stat(src).catch(() => undefined);
-  if (!st?.isDirectory())
-    throw new PincerError("NOT_FOUND", `${src} is not a folder, a .tar.gz archive or a git URL`);
+  if (!st?.isDirectory()) throw new PincerError("NOT_FOUND", `${src} is not a folder, a .tar.gz archive or a git URL`);
   // Links are copied as links (never followed), so the scan sees and judges them.
   await cp(src, dest, { recursive: true, verbatimSymlinks: true, filter: (p) => basename(p) !== ".git" });
 }
@@ -127,37 +127,62 @@ async function extractArchive(file: string, dest: string): Promise<void> {
   try {
     listing = (await run("tar", ["-tvf", file], { timeout: EXTERNAL_TIMEOUT_MS, maxBuffer: 16 * 1024 * 1024 })).stdout;
   } catch (err) {
-    throw new PincerError("INVALID_REQUEST", `${file} is not a readable tar archive (${(err as Error).message.split("\n")[0]})`);
+    throw new PincerError(
+      "INVALID_REQUEST",
+      `${file} is not a readable tar archive (${(err as Error).message.split("\n")[0]})`,
+    );
   }
   const names = (await run("tar", ["-tf", file], { timeout: EXTERNAL_TIMEOUT_MS, maxBuffer: 16 * 1024 * 1024 })).stdout
     .split("\n")
     .filter(Boolean);
   for (const line of listing.split("\n").filter(Boolean)) {
     if (!line.startsWith("-") && !line.startsWith("d"))
-      throw new PincerError("FORBIDDEN", `refused ${file}: it contains a link or special file (${line.trim().slice(0, 120)}); skills are plain files`, {
-        details: { code: "SKILL_UNSAFE" },
-      });
+      throw new PincerError(
+        "FORBIDDEN",
+        `refused ${file}: it contains a link or special file (${line.trim().slice(0, 120)}); skills are plain files`,
+        {
+          details: { code: "SKILL_UNSAFE" },
+        },
+      );
   }
   for (const name of names) {
     if (name.startsWith("/") || name.split("/").includes(".."))
-      throw new PincerError("FORBIDDEN", `refused ${file}: member "${name}" would be written outside the skill folder`, {
-        details: { code: "SKILL_UNSAFE" },
-      });
+      throw new PincerError(
+        "FORBIDDEN",
+        `refused ${file}: member "${name}" would be written outside the skill folder`,
+        {
+          details: { code: "SKILL_UNSAFE" },
+        },
+      );
   }
   await mkdir(dest, { recursive: true });
-  await run("tar", ["-xf", file, "-C", dest, "--no-same-owner", "--no-same-permissions"], { timeout: EXTERNAL_TIMEOUT_MS });
+  await run("tar", ["-xf", file, "-C", dest, "--no-same-owner", "--no-same-permissions"], {
+    timeout: EXTERNAL_TIMEOUT_MS,
+  });
 }
 
 async function cloneGit(source: string, dest: string, env: NodeJS.ProcessEnv): Promise<void> {
   const [urlPart, ref] = source.replace(/^git\+/, "").split("#") as [string, string | undefined];
-  const args = ["clone", "--depth", "1", "--no-recurse-submodules", ...(ref ? ["--branch", ref] : []), "--", urlPart, dest];
+  const args = [
+    "clone",
+    "--depth",
+    "1",
+    "--no-recurse-submodules",
+    ...(ref ? ["--branch", ref] : []),
+    "--",
+    urlPart,
+    dest,
+  ];
   try {
     await run("git", args, {
       timeout: EXTERNAL_TIMEOUT_MS,
       env: { ...env, GIT_TERMINAL_PROMPT: "0", GIT_ASKPASS: "/bin/false" },
     });
   } catch (err) {
-    throw new PincerError("UNAVAILABLE", `git clone of ${urlPart} failed: ${((err as { stderr?: string }).stderr ?? (err as Error).message).trim().split("\n").pop()}`);
+    throw new PincerError(
+      "UNAVAILABLE",
+      `git clone of ${urlPart} failed: ${((err as { stderr?: string }).stderr ?? (err as Error).message).trim().split("\n").pop()}`,
+    );
   }
   // The repository's history and hooks are not part of the skill.
   await rm(join(dest, ".git"), { recursive: true, force: true });

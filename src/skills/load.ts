@@ -64,7 +64,12 @@ export function managedSkillsDir(paths: StatePaths): string {
   return join(paths.stateDir, "skills");
 }
 
-export function skillRoots(config: PincerConfig, paths: StatePaths, workspaceDir: string, env: NodeJS.ProcessEnv): SkillRoot[] {
+export function skillRoots(
+  config: PincerConfig,
+  paths: StatePaths,
+  workspaceDir: string,
+  env: NodeJS.ProcessEnv,
+): SkillRoot[] {
   const roots: SkillRoot[] = [{ dir: join(workspaceDir, "skills"), source: "workspace", followLinks: false }];
   const home = env.HOME?.trim();
   if (home) roots.push({ dir: join(home, ".agents", "skills"), source: "personal", followLinks: true });
@@ -97,7 +102,10 @@ async function findSkillFolders(root: SkillRoot): Promise<{ dir: string; realDir
     entries.sort((a, b) => a.name.localeCompare(b.name));
     for (const e of entries) {
       if (e.name.startsWith(".") || e.name === "node_modules") continue;
-      if (e.isDirectory() || (e.isSymbolicLink() && (await stat(join(dir, e.name)).catch(() => undefined))?.isDirectory()))
+      if (
+        e.isDirectory() ||
+        (e.isSymbolicLink() && (await stat(join(dir, e.name)).catch(() => undefined))?.isDirectory())
+      )
         await walk(join(dir, e.name), depth + 1);
     }
   };
@@ -120,7 +128,11 @@ export async function readSkill(dir: string, source: SkillSource): Promise<Loade
     const parsed = parseSkillFile(await readFile(realFile, "utf8"), file);
     const name = parsed.name ?? basename(realDir).toLowerCase();
     if (!SKILL_NAME.test(name))
-      return { file, source, error: `no valid name: set "name:" in the frontmatter (folder name "${basename(realDir)}" is not a skill name)` };
+      return {
+        file,
+        source,
+        error: `no valid name: set "name:" in the frontmatter (folder name "${basename(realDir)}" is not a skill name)`,
+      };
     return {
       name,
       description: parsed.description,

@@ -19,7 +19,11 @@ const Args = z.object({
   path: z.string().min(1).optional().describe("A file inside the skill folder (default SKILL.md)."),
 });
 
-export function skillReadTool(deps: { config: () => PincerConfig; paths: StatePaths; env: NodeJS.ProcessEnv }): AgentTool {
+export function skillReadTool(deps: {
+  config: () => PincerConfig;
+  paths: StatePaths;
+  env: NodeJS.ProcessEnv;
+}): AgentTool {
   return defineTool({
     name: "skill_read",
     description:
@@ -27,9 +31,14 @@ export function skillReadTool(deps: { config: () => PincerConfig; paths: StatePa
     parameters: Args,
     async execute(_id, args, ctx) {
       const { agentSkills } = await import("./status.js");
-      const { skills } = await agentSkills({ config: deps.config(), paths: deps.paths, agentId: ctx.agentId, env: deps.env });
+      const { skills } = await agentSkills({
+        config: deps.config(),
+        paths: deps.paths,
+        agentId: ctx.agentId,
+        env: deps.env,
+      });
       const skill = skills.find((s) => s.name === args.name);
-      if (!skill || !skill.gate.available) {
+      if (!skill?.gate.available) {
         const names = skills.filter((s) => s.gate.available).map((s) => s.name);
         throw new PincerError(
           "NOT_FOUND",
@@ -44,7 +53,10 @@ export function skillReadTool(deps: { config: () => PincerConfig; paths: StatePa
       const st = await stat(real);
       if (!st.isFile()) throw new PincerError("INVALID_REQUEST", `${args.path} is not a file`);
       if (st.size > MAX_READ_BYTES)
-        throw new PincerError("PAYLOAD_TOO_LARGE", `${args.path} is ${st.size} bytes; skill files over 256 KiB are not read`);
+        throw new PincerError(
+          "PAYLOAD_TOO_LARGE",
+          `${args.path} is ${st.size} bytes; skill files over 256 KiB are not read`,
+        );
       const text = (await readFile(real, "utf8")).replaceAll("{baseDir}", skill.dir);
       return textResult(`${skill.name}: ${rel.split(sep).join("/")} (folder ${skill.dir})\n\n${text}`);
     },

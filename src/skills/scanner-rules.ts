@@ -62,7 +62,8 @@ export const LINE_RULES: readonly LineRule[] = [
     id: "wallet-paths",
     severity: "high",
     message: "reaches for cryptocurrency wallets or seed phrases",
-    pattern: /wallet\.dat|\bExodus\b|\bMetaMask\b|\bElectrum\b|\bPhantom\b|\.bitcoin\/|\bseed\s+phrase\b|\bmnemonic\b|nkbihfbeogaeaoehlefnkodbefgpgknn/i,
+    pattern:
+      /wallet\.dat|\bExodus\b|\bMetaMask\b|\bElectrum\b|\bPhantom\b|\.bitcoin\/|\bseed\s+phrase\b|\bmnemonic\b|nkbihfbeogaeaoehlefnkodbefgpgknn/i,
   },
   {
     id: "password-prompt",
@@ -86,7 +87,8 @@ export const LINE_RULES: readonly LineRule[] = [
     id: "obfuscation",
     severity: "medium",
     message: "obfuscated code (long hex/char-code escapes or eval of built strings)",
-    pattern: /(?:\\x[0-9a-f]{2}){16,}|String\.fromCharCode\((?:\s*\d+\s*,){12,}|\beval\s*\(\s*(?:unescape|String\.fromCharCode)/i,
+    pattern:
+      /(?:\\x[0-9a-f]{2}){16,}|String\.fromCharCode\((?:\s*\d+\s*,){12,}|\beval\s*\(\s*(?:unescape|String\.fromCharCode)/i,
   },
   {
     id: "prompt-injection",

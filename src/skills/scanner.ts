@@ -29,6 +29,8 @@ export interface ScanReport {
 const MAX_FILES = 500;
 /** Larger files are not read whole; their size is itself reported. */
 const MAX_SCAN_BYTES = 2 * 1024 * 1024;
+/** Tab, newline, carriage return and printable ASCII: what a hidden shell command decodes to. */
+const PRINTABLE = /^[\t\n\r\u0020-\u007e]+$/;
 const RANK: Record<Severity | "none", number> = { none: 0, low: 1, medium: 2, high: 3 };
 
 export async function scanSkill(dir: string): Promise<ScanReport> {
@@ -58,14 +60,22 @@ export async function scanSkill(dir: string): Promise<ScanReport> {
       }
       if (!e.isFile()) continue;
       if (++filesScanned > MAX_FILES) {
-        findings.push({ ruleId: "too-many-files", severity: "medium", file: rel, message: `more than ${MAX_FILES} files; the rest were not scanned` });
+        findings.push({
+          ruleId: "too-many-files",
+          severity: "medium",
+          file: rel,
+          message: `more than ${MAX_FILES} files; the rest were not scanned`,
+        });
         return;
       }
       await scanFile(abs, rel, findings);
     }
   };
   await walk(root);
-  const maxSeverity = findings.reduce<Severity | "none">((m, f) => (RANK[f.severity] > RANK[m] ? f.severity : m), "none");
+  const maxSeverity = findings.reduce<Severity | "none">(
+    (m, f) => (RANK[f.severity] > RANK[m] ? f.severity : m),
+    "none",
+  );
   return {
     dir: root,
     filesScanned: Math.min(filesScanned, MAX_FILES),
@@ -84,7 +94,12 @@ async function scanFile(abs: string, rel: string, findings: Finding[]): Promise<
   const st = await lstat(abs);
   const buf = await readFile(abs).then((b) => (b.length > MAX_SCAN_BYTES ? b.subarray(0, MAX_SCAN_BYTES) : b));
   if (st.size > MAX_SCAN_BYTES)
-    findings.push({ ruleId: "large-file", severity: "low", file: rel, message: `${st.size} bytes; only the first ${MAX_SCAN_BYTES} were scanned` });
+    findings.push({
+      ruleId: "large-file",
+      severity: "low",
+      file: rel,
+      message: `${st.size} bytes; only the first ${MAX_SCAN_BYTES} were scanned`,
+    });
   if (buf.subarray(0, 8192).includes(0)) {
     const executable = (st.mode & 0o111) !== 0 || isExecutableHeader(buf);
     findings.push({
@@ -101,12 +116,19 @@ async function scanFile(abs: string, rel: string, findings: Finding[]): Promise<
   lines.forEach((line, i) => {
     for (const rule of LINE_RULES) {
       if (rule.pattern.test(line))
-        findings.push({ ruleId: rule.id, severity: rule.severity, file: rel, line: i + 1, message: rule.message, evidence: clip(line) });
+        findings.push({
+          ruleId: rule.id,
+          severity: rule.severity,
+          file: rel,
+          line: i + 1,
+          message: rule.message,
+          evidence: clip(line),
+        });
     }
     for (const m of line.matchAll(BASE64_RUN)) {
       const decoded = Buffer.from(m[0], "base64").toString("utf8");
       // Only text that decodes to printable characters can be a hidden command.
-      if (/^[\x09\x0a\x0d\x20-\x7e]+$/.test(decoded) && DECODED_DANGER.test(decoded))
+      if (PRINTABLE.test(decoded) && DECODED_DANGER.test(decoded))
         findings.push({
           ruleId: "encoded-command",
           severity: "high",
@@ -122,7 +144,9 @@ async function scanFile(abs: string, rel: string, findings: Finding[]): Promise<
 function isExecutableHeader(buf: Buffer): boolean {
   const magic = buf.subarray(0, 4).toString("hex");
   // ELF, Mach-O (both byte orders, 32/64-bit, fat), PE ("MZ").
-  return ["7f454c46", "feedface", "feedfacf", "cefaedfe", "cffaedfe", "cafebabe"].includes(magic) || magic.startsWith("4d5a");
+  return (
+    ["7f454c46", "feedface", "feedfacf", "cefaedfe", "cffaedfe", "cafebabe"].includes(magic) || magic.startsWith("4d5a")
+  );
 }
 
 function clip(text: string): string {
@@ -133,8 +157,12 @@ function clip(text: string): string {
 /** A human-readable report for the CLI and for refusal messages. */
 export function formatScanReport(report: ScanReport): string {
   if (report.findings.length === 0) return `scanned ${report.filesScanned} files: nothing suspicious`;
-  const lines = [`scanned ${report.filesScanned} files: ${report.findings.length} findings (highest: ${report.maxSeverity})`];
+  const lines = [
+    `scanned ${report.filesScanned} files: ${report.findings.length} findings (highest: ${report.maxSeverity})`,
+  ];
   for (const f of report.findings)
-    lines.push(`  [${f.severity}] ${f.ruleId} ${f.file}${f.line ? `:${f.line}` : ""} — ${f.message}${f.evidence ? `\n      ${f.evidence}` : ""}`);
+    lines.push(
+      `  [${f.severity}] ${f.ruleId} ${f.file}${f.line ? `:${f.line}` : ""} — ${f.message}${f.evidence ? `\n      ${f.evidence}` : ""}`,
+    );
   return lines.join("\n");
 }

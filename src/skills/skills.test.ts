@@ -12,7 +12,12 @@ let dir: string;
 let env: NodeJS.ProcessEnv;
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), "pincer-skills-"));
-  env = { HOME: join(dir, "home"), PINCER_STATE_DIR: join(dir, "state"), PATH: "/usr/bin:/bin", PINCER_BUNDLED_SKILLS_DIR: join(dir, "bundled") };
+  env = {
+    HOME: join(dir, "home"),
+    PINCER_STATE_DIR: join(dir, "state"),
+    PATH: "/usr/bin:/bin",
+    PINCER_BUNDLED_SKILLS_DIR: join(dir, "bundled"),
+  };
 });
 afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
@@ -24,7 +29,13 @@ async function skill(root: string, folder: string, frontmatter: string, body = "
 }
 
 function input(config: unknown = {}, agentId = "main") {
-  return { config: PincerConfigSchema.parse(config), paths: resolveStatePaths(env), agentId, env, platform: "linux" as const };
+  return {
+    config: PincerConfigSchema.parse(config),
+    paths: resolveStatePaths(env),
+    agentId,
+    env,
+    platform: "linux" as const,
+  };
 }
 
 describe("parseSkillFile", () => {
@@ -34,7 +45,10 @@ describe("parseSkillFile", () => {
       "SKILL.md",
     );
     expect(block).toMatchObject({ name: "image-lab", description: "Make images", body: "Body" });
-    expect(block.meta).toMatchObject({ requires: { bins: ["uv"], env: ["GEMINI_API_KEY"] }, primaryEnv: "GEMINI_API_KEY" });
+    expect(block.meta).toMatchObject({
+      requires: { bins: ["uv"], env: ["GEMINI_API_KEY"] },
+      primaryEnv: "GEMINI_API_KEY",
+    });
     const inline = parseSkillFile(
       `---\nname: gh\ndescription: GitHub\nmetadata: '{ "openclaw": { "requires": { "bins": ["gh"] }, os: ["darwin"] } }'\n---\n`,
       "SKILL.md",
@@ -52,7 +66,11 @@ describe("parseSkillFile", () => {
     ["missing description", "---\nname: a\n---\n", /description/],
     ["bad name", "---\nname: Bad Name!\ndescription: x\n---\n", /name: lowercase/],
     ["bad metadata JSON5", "---\ndescription: x\nmetadata: '{ openclaw: '\n---\n", /metadata is not valid JSON5/],
-    ["bad metadata types", "---\ndescription: x\nmetadata: { openclaw: { always: 'yes' } }\n---\n", /metadata\.openclaw\.always/],
+    [
+      "bad metadata types",
+      "---\ndescription: x\nmetadata: { openclaw: { always: 'yes' } }\n---\n",
+      /metadata\.openclaw\.always/,
+    ],
   ])("rejects %s with a message naming the file", (_what, text, message) => {
     let caught: unknown;
     try {
@@ -90,9 +108,21 @@ describe("loading, precedence and gating", () => {
       "needs-all",
       "name: needs-all\ndescription: x\nmetadata: { openclaw: { requires: { bins: [definitely-not-a-binary], env: [SOME_TOKEN], config: [browser.enabled] } } }",
     );
-    await skill(ws, "mac-only", "name: mac-only\ndescription: x\nmetadata: { openclaw: { os: [darwin], always: true } }");
-    await skill(ws, "has-sh", "name: has-sh\ndescription: x\nmetadata: { openclaw: { requires: { anyBins: [nope, sh] } } }");
-    await skill(ws, "keyed", "name: keyed\ndescription: x\nmetadata: { openclaw: { requires: { env: [KEYED_TOKEN] }, primaryEnv: KEYED_TOKEN } }");
+    await skill(
+      ws,
+      "mac-only",
+      "name: mac-only\ndescription: x\nmetadata: { openclaw: { os: [darwin], always: true } }",
+    );
+    await skill(
+      ws,
+      "has-sh",
+      "name: has-sh\ndescription: x\nmetadata: { openclaw: { requires: { anyBins: [nope, sh] } } }",
+    );
+    await skill(
+      ws,
+      "keyed",
+      "name: keyed\ndescription: x\nmetadata: { openclaw: { requires: { env: [KEYED_TOKEN] }, primaryEnv: KEYED_TOKEN } }",
+    );
     const status = await skillsStatus(input({ skills: { entries: { keyed: { apiKey: "k" } } } }));
     const by = Object.fromEntries(status.skills.map((s) => [s.name, s]));
     expect(by["needs-all"]).toMatchObject({
@@ -103,10 +133,9 @@ describe("loading, precedence and gating", () => {
     expect(by["mac-only"]).toMatchObject({ eligible: false, missing: { os: ["darwin"] } });
     expect(by["has-sh"]).toMatchObject({ eligible: true });
     expect(by.keyed).toMatchObject({ eligible: true });
-    expect((await promptSkills(input({ skills: { entries: { keyed: { apiKey: "k" } } } }))).map((s) => s.name).sort()).toEqual([
-      "has-sh",
-      "keyed",
-    ]);
+    expect(
+      (await promptSkills(input({ skills: { entries: { keyed: { apiKey: "k" } } } }))).map((s) => s.name).sort(),
+    ).toEqual(["has-sh", "keyed"]);
   });
 
   it("reports broken skills without hiding their valid siblings", async () => {
@@ -137,12 +166,21 @@ describe("loading, precedence and gating", () => {
     await skill(join(dir, "bundled"), "notes", "name: notes\ndescription: n");
     await skill(join(dir, "bundled"), "reminders", "name: reminders\ndescription: r");
     await skill(join(dir, "state", "workspace", "skills"), "mine", "name: mine\ndescription: m");
-    const names = async (config: unknown, agentId = "main") => (await promptSkills(input(config, agentId))).map((s) => s.name).sort();
+    const names = async (config: unknown, agentId = "main") =>
+      (await promptSkills(input(config, agentId))).map((s) => s.name).sort();
     expect(await names({})).toEqual(["mine", "notes", "reminders"]);
     expect(await names({ skills: { entries: { notes: { enabled: false } } } })).toEqual(["mine", "reminders"]);
     expect(await names({ skills: { allowBundled: ["reminders"] } })).toEqual(["mine", "reminders"]);
     expect(await names({ agents: { defaults: { skills: ["notes"] } } })).toEqual(["notes"]);
-    const multi = { agents: { defaults: { skills: ["notes"] }, list: [{ id: "main", default: true }, { id: "ops", skills: [] }] } };
+    const multi = {
+      agents: {
+        defaults: { skills: ["notes"] },
+        list: [
+          { id: "main", default: true },
+          { id: "ops", skills: [] },
+        ],
+      },
+    };
     expect(await names(multi, "main")).toEqual(["notes"]);
     expect(await names(multi, "ops")).toEqual([]);
   });
@@ -154,12 +192,18 @@ describe("setSkillEnabledInDoc", () => {
     setSkillEnabledInDoc(doc, { skillKey: "notes", name: "notes", enabled: false, knownNames: ["notes", "b"] });
     expect(doc).toEqual({ skills: { entries: { notes: { enabled: false } } } });
     const multi: Record<string, unknown> = { agents: { list: [{ id: "ops" }] } };
-    setSkillEnabledInDoc(multi, { skillKey: "b", name: "b", enabled: false, agentId: "ops", knownNames: ["a", "b", "c"] });
+    setSkillEnabledInDoc(multi, {
+      skillKey: "b",
+      name: "b",
+      enabled: false,
+      agentId: "ops",
+      knownNames: ["a", "b", "c"],
+    });
     expect(multi).toEqual({ agents: { list: [{ id: "ops", skills: ["a", "c"] }] } });
     setSkillEnabledInDoc(multi, { skillKey: "b", name: "b", enabled: true, agentId: "ops", knownNames: [] });
     expect((multi.agents as { list: { skills: string[] }[] }).list[0]?.skills).toEqual(["a", "b", "c"]);
-    expect(() => setSkillEnabledInDoc(multi, { skillKey: "b", name: "b", enabled: true, agentId: "nope", knownNames: [] })).toThrow(
-      /not in agents.list/,
-    );
+    expect(() =>
+      setSkillEnabledInDoc(multi, { skillKey: "b", name: "b", enabled: true, agentId: "nope", knownNames: [] }),
+    ).toThrow(/not in agents.list/);
   });
 });

@@ -1,8 +1,8 @@
 import { stat } from "node:fs/promises";
 import { isAbsolute, relative, sep } from "node:path";
+import { findAgent } from "../agent/agents.js";
 import type { StatePaths } from "../config/paths.js";
 import type { PincerConfig } from "../config/schema.js";
-import { findAgent } from "../agent/agents.js";
 import { gateSkill, pathBinLookup, type SkillGate } from "./gating.js";
 import {
   bundledSkillsDir,
@@ -41,7 +41,14 @@ const snapshots = new Map<string, Snapshot>();
 /** mtimes of every root and every skill file: a new, removed or edited skill changes it. */
 async function signatureOf(roots: SkillRoot[], loaded?: LoadedSkills): Promise<string> {
   const paths = [...roots.map((r) => r.dir), ...(loaded?.skills ?? []).flatMap((s) => [s.dir, s.file])];
-  const times = await Promise.all(paths.map((p) => stat(p).then((st) => st.mtimeMs, () => -1)));
+  const times = await Promise.all(
+    paths.map((p) =>
+      stat(p).then(
+        (st) => st.mtimeMs,
+        () => -1,
+      ),
+    ),
+  );
   return paths.map((p, i) => `${p}@${times[i]}`).join("|");
 }
 
@@ -55,7 +62,9 @@ async function loadCached(roots: SkillRoot[]): Promise<LoadedSkills> {
   return loaded;
 }
 
-export async function agentSkills(input: SkillsInput): Promise<{ skills: AgentSkill[]; invalid: InvalidSkill[]; workspaceDir: string }> {
+export async function agentSkills(
+  input: SkillsInput,
+): Promise<{ skills: AgentSkill[]; invalid: InvalidSkill[]; workspaceDir: string }> {
   const agent = findAgent(input.config, input.paths, input.agentId);
   const loaded = await loadCached(skillRoots(input.config, input.paths, agent.workspaceDir, input.env));
   const ctx = {
@@ -73,7 +82,9 @@ export async function agentSkills(input: SkillsInput): Promise<{ skills: AgentSk
 }
 
 /** The skills block of the system prompt: available, model-invocable skills with where their SKILL.md is. */
-export async function promptSkills(input: SkillsInput): Promise<{ name: string; description: string; location: string }[]> {
+export async function promptSkills(
+  input: SkillsInput,
+): Promise<{ name: string; description: string; location: string }[]> {
   const { skills, workspaceDir } = await agentSkills(input);
   return skills
     .filter((s) => s.gate.available && s.modelInvocable)

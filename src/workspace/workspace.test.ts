@@ -20,7 +20,15 @@ describe("ensureWorkspace", () => {
     const first = await ensureWorkspace(ws);
     expect(first.created.sort()).toEqual([...TEMPLATE_FILE_NAMES].sort());
     expect(TEMPLATE_FILE_NAMES).toEqual(
-      expect.arrayContaining(["AGENTS.md", "SOUL.md", "TOOLS.md", "USER.md", "IDENTITY.md", "HEARTBEAT.md", "MEMORY.md"]),
+      expect.arrayContaining([
+        "AGENTS.md",
+        "SOUL.md",
+        "TOOLS.md",
+        "USER.md",
+        "IDENTITY.md",
+        "HEARTBEAT.md",
+        "MEMORY.md",
+      ]),
     );
     await writeFile(join(ws, "SOUL.md"), "my soul");
     const second = await ensureWorkspace(ws);

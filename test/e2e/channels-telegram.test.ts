@@ -156,6 +156,15 @@ describe("Telegram channel", () => {
     expect(tg.sent(T.off, 501)).toHaveLength(0);
   });
 
+  it("records the conversation on the session, so cron and heartbeat can deliver to \"last\"", async () => {
+    const user = nextUser++;
+    dm(T.open, user, "remember where I am");
+    await replyIn(T.open, user, "echo: remember where I am");
+    const { sessions } = await t.client.call<{ sessions: Record<string, unknown>[] }>("sessions.list", {});
+    const main = sessions.find((s) => s.key === "agent:main:main");
+    expect(main).toMatchObject({ lastChannel: "telegram", lastTo: String(user), lastAccountId: "open" });
+  });
+
   it("answers in a group only when mentioned, threading the reply", async () => {
     const owner = 501_000;
     const group = { id: -100, type: "supergroup" as const, title: "Team" };

@@ -100,7 +100,11 @@ describe("workspace files and skills over the wire", () => {
     const list = await t.client.call<Any>("agents.files.list", { agentId: "main" });
     expect(validList(list)).toBe(true);
     expect(list.files.find((f: Any) => f.name === "MEMORY.md")).toMatchObject({ missing: false });
-    const set = await t.client.call<Any>("agents.files.set", { agentId: "main", name: "SOUL.md", content: "Be brief.\n" });
+    const set = await t.client.call<Any>("agents.files.set", {
+      agentId: "main",
+      name: "SOUL.md",
+      content: "Be brief.\n",
+    });
     expect(validSet(set)).toBe(true);
     const got = await t.client.call<Any>("agents.files.get", { agentId: "main", name: "SOUL.md" });
     expect(validGet(got)).toBe(true);
@@ -130,7 +134,11 @@ describe("pre-compaction memory flush", () => {
           ? { text: "NO_REPLY" }
           : {
               toolCalls: [
-                { id: "w1", name: "write", args: { path: `memory/${day}.md`, content: "- Flushed: the user collects blue teapots.\n" } },
+                {
+                  id: "w1",
+                  name: "write",
+                  args: { path: `memory/${day}.md`, content: "- Flushed: the user collects blue teapots.\n" },
+                },
               ],
             };
       }

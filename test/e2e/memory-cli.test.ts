@@ -7,9 +7,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FakeEmbeddings, startFakeEmbeddings } from "../fixtures/fake-embeddings/index.js";
 import { PINCER_BIN } from "./harness.js";
 
-// biome-ignore lint/suspicious/noExplicitAny: CLI JSON output is read ad hoc by assertions.
-type Any = any;
-
 /** `pincer setup` and `pincer memory search|status|reindex` as a user runs them (built CLI, temp state). */
 const run = promisify(execFile);
 let stateDir: string;
@@ -42,9 +39,15 @@ describe("pincer setup", () => {
     const first = await pincer(["setup", "--json"]);
     expect(first.code).toBe(0);
     const result = JSON.parse(first.stdout);
-    expect(result.workspaces[0].created.sort()).toEqual(
-      ["AGENTS.md", "HEARTBEAT.md", "IDENTITY.md", "MEMORY.md", "SOUL.md", "TOOLS.md", "USER.md"],
-    );
+    expect(result.workspaces[0].created.sort()).toEqual([
+      "AGENTS.md",
+      "HEARTBEAT.md",
+      "IDENTITY.md",
+      "MEMORY.md",
+      "SOUL.md",
+      "TOOLS.md",
+      "USER.md",
+    ]);
     const ws = result.workspaces[0].dir;
     writeFileSync(join(ws, "MEMORY.md"), "# Memory\n\n- Allergic to peanuts.\n- Sister Maria lives in Porto.\n");
     writeFileSync(join(ws, "memory", "2025-02-10.md"), "Renewed the passport at the town hall.\n");

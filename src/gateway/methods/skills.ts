@@ -17,7 +17,9 @@ export const skillsStatusMethod = defineMethod({
       import("../../sessions/keys.js"),
     ]);
     const config = ctx.services.config.current.config;
-    const fallback = p.agentId ? findAgent(config, ctx.services.paths, p.agentId) : defaultAgent(config, ctx.services.paths);
+    const fallback = p.agentId
+      ? findAgent(config, ctx.services.paths, p.agentId)
+      : defaultAgent(config, ctx.services.paths);
     // A session key names its agent ("agent:<id>:…"); it wins over the default.
     const agentId = p.sessionKey
       ? parseSessionKey(p.sessionKey, { defaultAgentId: fallback.id, mainKey: config.session.mainKey }).agentId

@@ -34,15 +34,22 @@ describe("embedding providers against the fake endpoint", () => {
     const p = provider({ provider: "gemini", remote: { baseUrl: `${fake.url}/v1beta`, apiKey: "g-key" } });
     const [v] = await p!.embed(["hello world"], "query");
     expect(v).toEqual(fakeVector("hello world", 32));
-    expect(fake.requests.at(-1)).toMatchObject({ path: "/v1beta/models/gemini-embedding-001:batchEmbedContents", auth: "g-key" });
+    expect(fake.requests.at(-1)).toMatchObject({
+      path: "/v1beta/models/gemini-embedding-001:batchEmbedContents",
+      auth: "g-key",
+    });
   });
 
   it("ollama: /api/embed at the server root, also from a models.providers entry ending in /v1", async () => {
     const direct = provider({ provider: "ollama", remote: { baseUrl: fake.url } });
     expect(await direct!.embed(["a b"], "document")).toEqual([fakeVector("a b", 32)]);
-    const viaEntry = provider({ provider: "gpu-box", model: "nomic-embed-text" }, {}, {
-      providers: { "gpu-box": { api: "ollama", baseUrl: `${fake.url}/v1` } },
-    });
+    const viaEntry = provider(
+      { provider: "gpu-box", model: "nomic-embed-text" },
+      {},
+      {
+        providers: { "gpu-box": { api: "ollama", baseUrl: `${fake.url}/v1` } },
+      },
+    );
     await viaEntry!.embed(["x"], "document");
     expect(fake.requests.at(-1)?.path).toBe("/api/embed");
   });

@@ -88,7 +88,13 @@ export function resolveEmbeddingProvider(
       const providerEntry = custom ?? config.models.providers.ollama;
       const baseUrl = remote.baseUrl ?? providerEntry?.baseUrl ?? env.OLLAMA_HOST ?? DEFAULTS.ollama.baseUrl;
       const withScheme = /^https?:\/\//.test(baseUrl) ? baseUrl : `http://${baseUrl}`;
-      return ollamaEmbeddings({ id, baseUrl: withScheme, model: ms.model ?? DEFAULTS.ollama.model, headers, ...dimsOpt });
+      return ollamaEmbeddings({
+        id,
+        baseUrl: withScheme,
+        model: ms.model ?? DEFAULTS.ollama.model,
+        headers,
+        ...dimsOpt,
+      });
     }
     case "local": {
       if (!ms.local.modelPath)
