@@ -11,6 +11,8 @@ export const TOOL_GROUPS: Readonly<Record<string, readonly string[]>> = {
   "group:fs": ["read", "write", "edit", "apply_patch"],
   "group:sessions": ["sessions_list", "sessions_history", "sessions_send", "sessions_spawn", "session_status"],
   "group:memory": ["memory_search", "memory_get"],
+  /** Reading a skill's SKILL.md: without it the skills listed in the prompt cannot be used. */
+  "group:skills": ["skill_read"],
   "group:web": ["web_search", "web_fetch"],
   "group:ui": ["browser"],
   "group:automation": ["cron", "gateway", "heartbeat_respond"],
@@ -35,12 +37,12 @@ export const TOOL_PROFILES: Readonly<Record<ToolProfile, ProfileDef>> = {
   minimal: { label: "Minimal", tools: ["session_status"], mcp: false },
   coding: {
     label: "Coding",
-    tools: ["group:fs", "group:runtime", "group:web", "group:sessions", "group:memory", "cron"],
+    tools: ["group:fs", "group:runtime", "group:web", "group:sessions", "group:memory", "group:skills", "cron"],
     mcp: true,
   },
   messaging: {
     label: "Messaging",
-    tools: ["group:messaging", "sessions_list", "sessions_history", "sessions_send", "session_status"],
+    tools: ["group:messaging", "group:skills", "sessions_list", "sessions_history", "sessions_send", "session_status"],
     mcp: true,
   },
   full: { label: "Full", tools: null, mcp: true },
@@ -55,6 +57,7 @@ export const DEFAULT_SANDBOX_TOOLS: readonly string[] = [
   "group:fs",
   "group:web",
   "group:memory",
+  "group:skills",
   "sessions_list",
   "sessions_history",
   "session_status",
@@ -84,6 +87,9 @@ export const CORE_TOOLS: readonly CoreToolInfo[] = [
   { id: "sessions_history", label: "Session history", group: "group:sessions", risk: "low" },
   { id: "sessions_send", label: "Send to session", group: "group:sessions", risk: "medium" },
   { id: "session_status", label: "Session status", group: "group:sessions", risk: "low" },
+  { id: "memory_search", label: "Search memory", group: "group:memory", risk: "low" },
+  { id: "memory_get", label: "Read memory", group: "group:memory", risk: "low" },
+  { id: "skill_read", label: "Read skill", group: "group:skills", risk: "low" },
 ];
 
 const GROUP_LABELS: Readonly<Record<string, string>> = {
@@ -93,6 +99,7 @@ const GROUP_LABELS: Readonly<Record<string, string>> = {
   "group:ui": "Browser",
   "group:sessions": "Sessions",
   "group:memory": "Memory",
+  "group:skills": "Skills",
   "group:automation": "Automation",
   "group:messaging": "Messaging",
 };
