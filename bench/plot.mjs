@@ -52,7 +52,9 @@ ${bars}
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const rows = readRatios(readFileSync(DOC, "utf8"));
   if (rows.length === 0) {
-    process.stderr.write("plot: no OpenClaw comparison in docs/benchmarks.md yet: run `npm run bench -- --vs-openclaw`\n");
+    process.stderr.write(
+      "plot: no OpenClaw comparison in docs/benchmarks.md yet: run `npm run bench -- --vs-openclaw`\n",
+    );
     process.exit(1);
   }
   writeFileSync(SVG, ratioChart(rows, "How many times lighter/faster Pincer is than OpenClaw (OpenClaw ÷ Pincer)"));

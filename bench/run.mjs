@@ -157,8 +157,12 @@ if (!values["no-write"]) {
   if (vs) doc = replaceBlock(doc, OPENCLAW, openClawBlock(m, vs));
   writeFileSync(DOC, doc);
   log(`results written to ${DOC}`);
-  if (vs) await import("./plot.mjs").then(({ readRatios, ratioChart }) => {
-    const svg = ratioChart(readRatios(doc), "How many times lighter/faster Pincer is than OpenClaw (OpenClaw ÷ Pincer)");
-    writeFileSync(DOC.replace(/benchmarks\.md$/, "benchmarks-vs-openclaw.svg"), svg);
-  });
+  if (vs)
+    await import("./plot.mjs").then(({ readRatios, ratioChart }) => {
+      const svg = ratioChart(
+        readRatios(doc),
+        "How many times lighter/faster Pincer is than OpenClaw (OpenClaw ÷ Pincer)",
+      );
+      writeFileSync(DOC.replace(/benchmarks\.md$/, "benchmarks-vs-openclaw.svg"), svg);
+    });
 }

@@ -1,6 +1,6 @@
 import { PincerError } from "../errors.js";
-import { budgetedStream } from "../ops/budgets.js";
 import { emptyUsage } from "../models/usage.js";
+import { budgetedStream } from "../ops/budgets.js";
 import type { AgentMessage, UserMessage } from "../sessions/messages.js";
 import { messageText } from "../sessions/messages.js";
 import type { SessionStore } from "../sessions/store.js";
@@ -68,7 +68,11 @@ export async function executeTurn(runtime: AgentRuntime, job: TurnJob): Promise<
   const command = only ? parseSlashCommand(messageText(only.message)) : undefined;
   if (command) {
     // The command is part of the record (the reply too, below) but never of the model's context.
-    await store.append(key, { type: "custom", customType: COMMAND_ENTRY_TYPE, data: { text: messageText(only!.message), at: only!.message.timestamp } });
+    await store.append(key, {
+      type: "custom",
+      customType: COMMAND_ENTRY_TYPE,
+      data: { text: messageText(only!.message), at: only!.message.timestamp },
+    });
     const text = await runCommand(runtime, store, job, command);
     const message = await runtime.systemReply(key, agentId, text);
     writer.final(message, emptyUsage(), "stop");
@@ -119,7 +123,8 @@ export async function executeTurn(runtime: AgentRuntime, job: TurnJob): Promise<
   const stream = budgetedStream(
     runtime,
     { agentId, sessionKey: key },
-    (req: Parameters<AgentRuntime["router"]["stream"]>[0]) => runtime.router.stream(req) as AsyncIterable<ModelStreamEvent>,
+    (req: Parameters<AgentRuntime["router"]["stream"]>[0]) =>
+      runtime.router.stream(req) as AsyncIterable<ModelStreamEvent>,
   );
 
   let messages = context.messages;

@@ -3,22 +3,22 @@ import type { Command } from "commander";
 import { PINCER_VERSION } from "../version.js";
 import { registerAgentCommands } from "./agent.js";
 import { registerApprovalsCommands } from "./approvals.js";
+import { registerAuditCommands } from "./audit.js";
+import { registerBackupCommands } from "./backup.js";
 import { registerChannelCommands } from "./channels.js";
 import { registerConfigCommands } from "./config.js";
 import { registerCronCommands } from "./cron.js";
+import { registerDoctorCommands } from "./doctor.js";
 import { registerGatewayCommands } from "./gateway.js";
 import { registerMemoryCommands } from "./memory.js";
 import { registerPairingCommands } from "./pairing.js";
+import { registerSecretsCommands } from "./secrets.js";
+import { registerSecurityCommands } from "./security.js";
+import { registerServiceCommands } from "./service.js";
 import { registerSetupCommands } from "./setup.js";
 import { registerSkillsCommands } from "./skills.js";
 import { registerStatusCommands } from "./status.js";
 import { registerUsageCommands } from "./usage.js";
-import { registerAuditCommands } from "./audit.js";
-import { registerSecretsCommands } from "./secrets.js";
-import { registerDoctorCommands } from "./doctor.js";
-import { registerSecurityCommands } from "./security.js";
-import { registerBackupCommands } from "./backup.js";
-import { registerServiceCommands } from "./service.js";
 
 // commander is CommonJS: require() skips the ESM wrapping of its files, a few ms of every `pincer` command.
 const commander = createRequire(import.meta.url)("commander") as typeof import("commander");

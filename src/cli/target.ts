@@ -1,5 +1,5 @@
-import { GatewayClient, type ClientOptions } from "../gateway/client.js";
 import { resolveBindHost } from "../gateway/auth.js";
+import { type ClientOptions, GatewayClient } from "../gateway/client.js";
 
 export interface TargetFlags {
   url?: string;

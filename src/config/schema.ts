@@ -3,11 +3,11 @@ import { CronConfigSchema } from "../automation/cron/config-schema.js";
 import { HeartbeatConfigSchema } from "../automation/heartbeat/config-schema.js";
 import { HooksConfigSchema } from "../automation/webhooks/config-schema.js";
 import { ChannelsConfigSchema } from "../channels/config-schema.js";
-import { BindingsSchema } from "../routing/bindings-schema.js";
-import { AgentSandboxConfigSchema, SandboxConfigSchema } from "../sandbox/config-schema.js";
 import { MemorySearchConfigSchema } from "../memory/config.js";
 import { BackupConfigSchema } from "../ops/backup-config.js";
 import { BudgetsConfigSchema } from "../ops/budget-config.js";
+import { BindingsSchema } from "../routing/bindings-schema.js";
+import { AgentSandboxConfigSchema, SandboxConfigSchema } from "../sandbox/config-schema.js";
 import { AgentSkillsSchema, SkillsConfigSchema } from "../skills/config.js";
 import { AgentToolsConfigSchema, McpConfigSchema, ToolsConfigSchema } from "../tools/config-schema.js";
 

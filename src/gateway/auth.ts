@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import { isIP } from "node:net";
-import { PincerError } from "../errors.js";
 import type { PincerConfig } from "../config/schema.js";
+import { PincerError } from "../errors.js";
 
 export type AuthMode = "none" | "token" | "password";
 

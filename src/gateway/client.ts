@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import WebSocket from "ws";
-import { PincerError, type ErrorShape } from "../errors.js";
-import { PROTOCOL_VERSION } from "./protocol/frames.js";
+import { type ErrorShape, PincerError } from "../errors.js";
 import { PINCER_VERSION } from "../version.js";
+import { PROTOCOL_VERSION } from "./protocol/frames.js";
 
 export interface ClientOptions {
   url: string;

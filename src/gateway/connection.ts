@@ -1,20 +1,20 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import type { RawData, WebSocket } from "ws";
-import { PincerError, toErrorShape, type ErrorShape } from "../errors.js";
-import { secretsEqual, type AuthFailureLimiter } from "./auth.js";
+import { type ErrorShape, PincerError, toErrorShape } from "../errors.js";
+import { type AuthFailureLimiter, secretsEqual } from "./auth.js";
 import { verifyDeviceSignature } from "./device.js";
 import type { EventSink } from "./events.js";
 import { buildHello } from "./hello.js";
 import type { MethodRegistry } from "./methods/registry.js";
 import type { CallerInfo } from "./methods/types.js";
 import {
+  type ConnectParams,
   ConnectParamsSchema,
+  formatIssues,
   PROTOCOL_VERSION,
   RequestFrameSchema,
   SCOPES,
-  formatIssues,
-  type ConnectParams,
   type Scope,
 } from "./protocol/frames.js";
 import type { GatewayServices } from "./services.js";

@@ -1,7 +1,7 @@
 import { generateKeyPairSync, sign } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import type { ConnectParams } from "./protocol/frames.js";
 import { deviceAuthPayload, deviceIdFor, parseDevicePublicKey, verifyDeviceSignature } from "./device.js";
+import type { ConnectParams } from "./protocol/frames.js";
 
 function makeDevice(version: "v2" | "v3", opts: { nonce?: string; signedAt?: number; token?: string } = {}) {
   const { publicKey, privateKey } = generateKeyPairSync("ed25519");

@@ -1,4 +1,4 @@
-import { createHash, createPublicKey, verify, type KeyObject } from "node:crypto";
+import { createHash, createPublicKey, type KeyObject, verify } from "node:crypto";
 import type { ConnectParams } from "./protocol/frames.js";
 
 /** How far a device signature's signedAt may be from the gateway's clock. */

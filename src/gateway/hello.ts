@@ -1,6 +1,6 @@
+import { healthSnapshot } from "./health.js";
 import { PROTOCOL_VERSION } from "./protocol/frames.js";
 import type { GatewayServices } from "./services.js";
-import { healthSnapshot } from "./health.js";
 
 /** Events this gateway may send; advertised in hello-ok so clients know what to subscribe to. */
 export const GATEWAY_EVENTS = [

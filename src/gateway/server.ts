@@ -2,30 +2,30 @@ import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
+import { Automation } from "../automation/automation.js";
 import { resolveStatePaths, type StatePaths } from "../config/paths.js";
 import { ConfigStore } from "../config/store.js";
 import { PincerError } from "../errors.js";
 import { createLogger, type LogLevel } from "../logging/logger.js";
-import { PINCER_VERSION } from "../version.js";
 import { AuditLog, auditDir } from "../ops/audit-log.js";
 import { AuditedEventHub, AuditedMethodRegistry } from "../ops/audit-taps.js";
-import { releaseGatewayLock, writeGatewayLock } from "../ops/gateway-lock.js";
 import { scheduleBackups } from "../ops/backup-schedule.js";
+import { releaseGatewayLock, writeGatewayLock } from "../ops/gateway-lock.js";
+import { PINCER_VERSION } from "../version.js";
 import {
   AuthFailureLimiter,
+  type AuthMode,
   assertBindAllowed,
   isLoopbackHost,
   resolveAuth,
   resolveBindHost,
-  type AuthMode,
 } from "./auth.js";
 import { CloseCodes, GatewayConnection } from "./connection.js";
-import { handleCoreHttp, sendJson, type HttpState } from "./http/routes.js";
-import { handleToolsInvoke } from "./http/tools-invoke.js";
-import { createOpenAiHttp } from "./http/openai/router.js";
 import { createHooksHttp } from "./http/hooks.js";
-import { Automation } from "../automation/automation.js";
+import { createOpenAiHttp } from "./http/openai/router.js";
+import { type HttpState, handleCoreHttp, sendJson } from "./http/routes.js";
 import { type ControlUi, createControlUi, defaultUiDir } from "./http/static.js";
+import { handleToolsInvoke } from "./http/tools-invoke.js";
 import { registerAgentMethods, registerChannelMethods, registerCoreMethods } from "./methods/index.js";
 import { PresenceRegistry } from "./presence.js";
 import type { GatewayServices } from "./services.js";
@@ -187,7 +187,12 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<GatewayHa
   tick.unref();
 
   config.onChange((next, prev, plan) => {
-    void audit.record("config.change", { hash: next.hash, prevHash: prev.hash, changed: plan.changedPaths, restart: plan.restart });
+    void audit.record("config.change", {
+      hash: next.hash,
+      prevHash: prev.hash,
+      changed: plan.changedPaths,
+      restart: plan.restart,
+    });
     log.level = opts.logLevel ?? next.config.logging.level;
     services.agent?.updateConfig(next.config);
     void services.channels?.reconcile().catch((err) => log.error({ err }, "applying channel config failed"));
@@ -209,9 +214,20 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<GatewayHa
   log.info({ url, authMode: auth.mode, stateDir: paths.stateDir }, "gateway listening");
   void audit.record("gateway.start", { version: PINCER_VERSION, pid: process.pid, url, authMode: auth.mode });
   // Tells `pincer backup restore` and `pincer doctor` that this state folder is in use.
-  await writeGatewayLock(paths.stateDir, { pid: process.pid, port: boundPort, host, startedAt, version: PINCER_VERSION });
+  await writeGatewayLock(paths.stateDir, {
+    pid: process.pid,
+    port: boundPort,
+    host,
+    startedAt,
+    version: PINCER_VERSION,
+  });
   scheduleBackups(
-    { config: () => config.current.config.backup, paths, log: log.child({ subsystem: "backup" }), record: (type, data) => void audit.record(type, data) },
+    {
+      config: () => config.current.config.backup,
+      paths,
+      log: log.child({ subsystem: "backup" }),
+      record: (type, data) => void audit.record(type, data),
+    },
     shutdown.signal,
   );
 

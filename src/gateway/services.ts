@@ -1,5 +1,5 @@
-import type { ConfigStore } from "../config/store.js";
 import type { StatePaths } from "../config/paths.js";
+import type { ConfigStore } from "../config/store.js";
 import type { Logger } from "../logging/logger.js";
 import type { ResolvedAuth } from "./auth.js";
 import type { EventHub } from "./events.js";

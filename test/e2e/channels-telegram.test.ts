@@ -156,7 +156,7 @@ describe("Telegram channel", () => {
     expect(tg.sent(T.off, 501)).toHaveLength(0);
   });
 
-  it("records the conversation on the session, so cron and heartbeat can deliver to \"last\"", async () => {
+  it('records the conversation on the session, so cron and heartbeat can deliver to "last"', async () => {
     const user = nextUser++;
     dm(T.open, user, "remember where I am");
     await replyIn(T.open, user, "echo: remember where I am");

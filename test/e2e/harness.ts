@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { GatewayClient, type ClientOptions } from "../../src/gateway/client.js";
+import { type ClientOptions, GatewayClient } from "../../src/gateway/client.js";
 
 export const REPO_ROOT = resolve(import.meta.dirname, "../..");
 export const PINCER_BIN = join(REPO_ROOT, "bin/pincer.js");

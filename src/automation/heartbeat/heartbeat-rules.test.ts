@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { classifyHeartbeatReply, isEffectivelyEmpty } from "./ack.js";
 import { WORKSPACE_TEMPLATES } from "../../workspace/templates.js";
+import { classifyHeartbeatReply, isEffectivelyEmpty } from "./ack.js";
 import { withinActiveHours } from "./active-hours.js";
 
 describe("classifyHeartbeatReply", () => {

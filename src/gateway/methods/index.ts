@@ -1,3 +1,6 @@
+import { agentsFilesMethods } from "./agents-files.js";
+import { channelMethods } from "./channels.js";
+import { agentMethod, agentWaitMethod, chatAbortMethod, chatHistoryMethod, chatSendMethod } from "./chat.js";
 import {
   configApplyMethod,
   configGetMethod,
@@ -5,10 +8,11 @@ import {
   configSchemaMethod,
   configSetMethod,
 } from "./config.js";
+import { cronMethods } from "./cron.js";
 import { healthMethod, presenceMethod, statusMethod } from "./health.js";
-import { agentMethod, agentWaitMethod, chatAbortMethod, chatHistoryMethod, chatSendMethod } from "./chat.js";
 import { logsTailMethod } from "./logs.js";
 import { modelsListMethod, usageCostMethod, usageStatusMethod } from "./models.js";
+import type { MethodRegistry } from "./registry.js";
 import {
   sessionsCompactMethod,
   sessionsDeleteMethod,
@@ -17,12 +21,8 @@ import {
   sessionsPreviewMethod,
   sessionsResetMethod,
 } from "./sessions.js";
-import type { MethodRegistry } from "./registry.js";
-import { toolMethods } from "./tools.js";
-import { agentsFilesMethods } from "./agents-files.js";
 import { skillsMethods } from "./skills.js";
-import { channelMethods } from "./channels.js";
-import { cronMethods } from "./cron.js";
+import { toolMethods } from "./tools.js";
 
 /** Methods of the gateway itself: health, status, presence, logs, config. */
 export function registerCoreMethods(registry: MethodRegistry): void {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { PincerError } from "../../errors.js";
+import type { PincerError } from "../../errors.js";
 import type { Scope } from "../protocol/frames.js";
 import { MethodRegistry } from "./registry.js";
 import { defineMethod, type MethodContext } from "./types.js";
