@@ -60,7 +60,14 @@ const MODEL_CACHE_MAX = 128;
 /** The AI SDK model for a target, built once and reused: the SDK objects are stateless between calls. */
 export function createLanguageModel(target: ModelTarget): Promise<LanguageModel> {
   const { provider } = target;
-  const key = JSON.stringify([provider.id, provider.api, provider.baseUrl, provider.headers, target.model, target.apiKey]);
+  const key = JSON.stringify([
+    provider.id,
+    provider.api,
+    provider.baseUrl,
+    provider.headers,
+    target.model,
+    target.apiKey,
+  ]);
   let cached = modelCache.get(key);
   if (!cached) {
     if (modelCache.size >= MODEL_CACHE_MAX) modelCache.delete(modelCache.keys().next().value as string);
