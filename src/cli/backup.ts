@@ -35,7 +35,9 @@ export function registerBackupCommands(program: Command): void {
       const { createBackup } = await import("../ops/backup.js");
       const result = await createBackup(paths, { dir, includeLogs: flags.includeLogs ?? includeLogs });
       process.stdout.write(
-        flags.json ? `${JSON.stringify(result, null, 2)}\n` : `Backed up ${result.files} files (${mb(result.bytes)}) to ${result.file}\n`,
+        flags.json
+          ? `${JSON.stringify(result, null, 2)}\n`
+          : `Backed up ${result.files} files (${mb(result.bytes)}) to ${result.file}\n`,
       );
     });
 
@@ -46,8 +48,14 @@ export function registerBackupCommands(program: Command): void {
     .action(async (archive: string, flags: { json?: boolean }) => {
       const { verifyBackup } = await import("../ops/backup.js");
       const result = await verifyBackup(archive);
-      if (flags.json) process.stdout.write(`${JSON.stringify({ ok: result.ok, problems: result.problems, files: result.manifest?.files.length }, null, 2)}\n`);
-      else if (result.ok) process.stdout.write(`OK: ${result.manifest?.files.length} files, made ${result.manifest?.createdAt} by Pincer ${result.manifest?.pincerVersion}\n`);
+      if (flags.json)
+        process.stdout.write(
+          `${JSON.stringify({ ok: result.ok, problems: result.problems, files: result.manifest?.files.length }, null, 2)}\n`,
+        );
+      else if (result.ok)
+        process.stdout.write(
+          `OK: ${result.manifest?.files.length} files, made ${result.manifest?.createdAt} by Pincer ${result.manifest?.pincerVersion}\n`,
+        );
       else process.stdout.write(`FAILED: ${archive}\n${result.problems.map((p) => `  ${p}`).join("\n")}\n`);
       if (!result.ok) process.exitCode = 1;
     });
@@ -96,6 +104,9 @@ export function registerBackupCommands(program: Command): void {
         return;
       }
       if (list.length === 0) process.stdout.write(`No backups in ${dir}.\n`);
-      for (const b of list) process.stdout.write(`${b.createdAt}  ${mb(b.bytes).padStart(9)}  ${b.file}${b.checksum ? "" : "  (no checksum file)"}\n`);
+      for (const b of list)
+        process.stdout.write(
+          `${b.createdAt}  ${mb(b.bytes).padStart(9)}  ${b.file}${b.checksum ? "" : "  (no checksum file)"}\n`,
+        );
     });
 }

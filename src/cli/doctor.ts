@@ -4,7 +4,9 @@ import type { Command } from "commander";
 export function registerDoctorCommands(program: Command): void {
   program
     .command("doctor")
-    .description("check config, state folder, providers, channels, sandbox, port and service; --fix repairs what is safe")
+    .description(
+      "check config, state folder, providers, channels, sandbox, port and service; --fix repairs what is safe",
+    )
     .option("--fix", "repair permissions, stale locks and temp files, missing folders")
     .option("--offline", "skip checks that use the network (provider keys)")
     .option("--json", "print JSON")
@@ -14,7 +16,9 @@ export function registerDoctorCommands(program: Command): void {
       const { formatReport } = await import("../ops/findings.js");
       const paths = resolveStatePaths(process.env);
       const report = await runDoctor(paths, process.env, { fix: flags.fix ?? false, offline: flags.offline ?? false });
-      process.stdout.write(flags.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(`pincer doctor — ${paths.stateDir}`, report));
+      process.stdout.write(
+        flags.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(`pincer doctor — ${paths.stateDir}`, report),
+      );
       if (!report.ok) process.exitCode = 1;
     });
 }

@@ -10,6 +10,7 @@ import { registerConfigCommands } from "./config.js";
 import { registerCronCommands } from "./cron.js";
 import { registerDoctorCommands } from "./doctor.js";
 import { registerGatewayCommands } from "./gateway.js";
+import { registerImportCommands } from "./import.js";
 import { registerMemoryCommands } from "./memory.js";
 import { registerPairingCommands } from "./pairing.js";
 import { registerSecretsCommands } from "./secrets.js";
@@ -50,6 +51,7 @@ export function buildProgram(): Command {
   registerSecurityCommands(program);
   registerBackupCommands(program);
   registerServiceCommands(program);
+  registerImportCommands(program);
   registerCronCommands(program);
   return program;
 }

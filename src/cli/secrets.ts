@@ -18,7 +18,9 @@ async function readSecretValue(name: string): Promise<string> {
   if (!stdin.isTTY) {
     const chunks: Buffer[] = [];
     for await (const chunk of stdin) chunks.push(chunk as Buffer);
-    return Buffer.concat(chunks).toString("utf8").replace(/\r?\n$/, "");
+    return Buffer.concat(chunks)
+      .toString("utf8")
+      .replace(/\r?\n$/, "");
   }
   process.stderr.write(`Value for ${name} (not shown): `);
   stdin.setRawMode(true);
@@ -64,8 +66,9 @@ async function referencesByName(configPath: string): Promise<Map<string, string[
     return out;
   }
   const walk = (v: unknown, at: (string | number)[]) => {
-    if (Array.isArray(v)) v.forEach((x, i) => walk(x, [...at, i]));
-    else if (isPlainObject(v)) {
+    if (Array.isArray(v)) {
+      for (const [i, x] of v.entries()) walk(x, [...at, i]);
+    } else if (isPlainObject(v)) {
       if (v.source === "vault" && typeof v.id === "string") {
         out.set(v.id, [...(out.get(v.id) ?? []), formatPath(at)]);
         return;
@@ -83,7 +86,10 @@ export function registerSecretsCommands(program: Command): void {
   secrets
     .command("set <name>")
     .description("store a secret (value from stdin, or a hidden prompt); --ref points a config field at it")
-    .option("--ref <path>", 'also set this config path to { source: "vault", id: <name> }, e.g. models.providers.openai.apiKey')
+    .option(
+      "--ref <path>",
+      'also set this config path to { source: "vault", id: <name> }, e.g. models.providers.openai.apiKey',
+    )
     .action(async (name: string, flags: { ref?: string }) => {
       const { paths, Vault } = await vaultContext();
       const value = await readSecretValue(name);
@@ -122,7 +128,9 @@ export function registerSecretsCommands(program: Command): void {
       }
       if (rows.length === 0) process.stdout.write("The vault holds no secrets (pincer secrets set <name> adds one).\n");
       for (const r of rows) {
-        process.stdout.write(`${r.name}  updated ${r.updatedAt}${r.usedBy.length ? `  used by ${r.usedBy.join(", ")}` : "  (unused)"}\n`);
+        process.stdout.write(
+          `${r.name}  updated ${r.updatedAt}${r.usedBy.length ? `  used by ${r.usedBy.join(", ")}` : "  (unused)"}\n`,
+        );
       }
       for (const [name, at] of missing) {
         process.stdout.write(`MISSING ${name}: referenced by ${at.join(", ")} but not in the vault\n`);
@@ -146,7 +154,9 @@ export function registerSecretsCommands(program: Command): void {
 
   secrets
     .command("rotate")
-    .description("re-encrypt every secret under a new vault key (PINCER_VAULT_NEW_KEY when the key is in PINCER_VAULT_KEY)")
+    .description(
+      "re-encrypt every secret under a new vault key (PINCER_VAULT_NEW_KEY when the key is in PINCER_VAULT_KEY)",
+    )
     .action(async () => {
       const { paths, Vault } = await vaultContext();
       const vault = await Vault.open(paths, process.env);

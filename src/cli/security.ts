@@ -15,7 +15,11 @@ export function registerSecurityCommands(program: Command): void {
       const { formatReport } = await import("../ops/findings.js");
       const paths = resolveStatePaths(process.env);
       const report = await runSecurityAudit(paths, process.env, { deep: flags.deep ?? false, fix: flags.fix ?? false });
-      process.stdout.write(flags.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(`pincer security audit — ${paths.stateDir}`, report));
+      process.stdout.write(
+        flags.json
+          ? `${JSON.stringify(report, null, 2)}\n`
+          : formatReport(`pincer security audit — ${paths.stateDir}`, report),
+      );
       if (report.findings.some((f) => f.severity === "critical" && f.fixed !== true)) process.exitCode = 1;
     });
 }

@@ -63,7 +63,10 @@ export function registerServiceCommands(program: Command): void {
       const { uninstallService } = await import("../ops/service.js");
       const result = await uninstallService(spec);
       if (!result.removed) process.stdout.write(`No service file at ${spec.file}.\n`);
-      else process.stdout.write(`Removed ${spec.file}${result.problem ? ` (stopping it reported: ${result.problem})` : ""}.\n`);
+      else
+        process.stdout.write(
+          `Removed ${spec.file}${result.problem ? ` (stopping it reported: ${result.problem})` : ""}.\n`,
+        );
     });
 
   service
@@ -85,8 +88,11 @@ export function registerServiceCommands(program: Command): void {
         return;
       }
       const state = status.active === undefined ? "state unknown" : status.active ? "running" : "not running";
-      process.stdout.write(`${status.name}: installed, ${state}${status.detail ? ` (${status.detail})` : ""}\n${status.file}\n`);
-      if (status.outdated) process.stdout.write("The file differs from what this pincer would write: run pincer service install again.\n");
+      process.stdout.write(
+        `${status.name}: installed, ${state}${status.detail ? ` (${status.detail})` : ""}\n${status.file}\n`,
+      );
+      if (status.outdated)
+        process.stdout.write("The file differs from what this pincer would write: run pincer service install again.\n");
       if (status.active === false) process.exitCode = 1;
     });
 
@@ -139,7 +145,10 @@ export function registerServiceCommands(program: Command): void {
         },
       );
       if (flags.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-      else if (!result.ok) process.stdout.write(`Update failed${result.rolledBack ? `; rolled back to ${result.from}` : ""}: ${result.problem}\n`);
+      else if (!result.ok)
+        process.stdout.write(
+          `Update failed${result.rolledBack ? `; rolled back to ${result.from}` : ""}: ${result.problem}\n`,
+        );
       if (!result.ok) process.exitCode = 1;
     });
 }

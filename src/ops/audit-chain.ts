@@ -56,8 +56,10 @@ export function checkLine(line: string): LineCheck {
     return { ok: false, problem: "not valid JSON" };
   }
   const entry = AuditEntrySchema.safeParse(parsed);
-  if (!entry.success) return { ok: false, problem: `not an audit entry: ${entry.error.issues[0]?.message ?? "invalid"}` };
+  if (!entry.success)
+    return { ok: false, problem: `not an audit entry: ${entry.error.issues[0]?.message ?? "invalid"}` };
   const body = `${line.slice(0, suffix.index)}}`;
-  if (sha256(body) !== suffix[1]) return { ok: false, problem: "content does not match its hash (the line was edited)" };
+  if (sha256(body) !== suffix[1])
+    return { ok: false, problem: "content does not match its hash (the line was edited)" };
   return { ok: true, entry: entry.data };
 }

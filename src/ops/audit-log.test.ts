@@ -77,7 +77,10 @@ describe("audit log", () => {
     ]);
     writeLines(ls.slice(0, 4));
     expect((await verifyAuditLog(dir)).problems).toEqual([
-      expect.objectContaining({ file: "head.json", problem: expect.stringMatching(/records entry 6, but the log ends at 4/) }),
+      expect.objectContaining({
+        file: "head.json",
+        problem: expect.stringMatching(/records entry 6, but the log ends at 4/),
+      }),
     ]);
   });
 
@@ -86,10 +89,17 @@ describe("audit log", () => {
     appendFileSync(live(), '{"seq":3,"ts":"2026-');
     const report = await verifyAuditLog(dir);
     expect(report.ok).toBe(true);
-    expect(report.warnings).toEqual([expect.objectContaining({ line: 3, problem: expect.stringMatching(/cut short/) })]);
+    expect(report.warnings).toEqual([
+      expect.objectContaining({ line: 3, problem: expect.stringMatching(/cut short/) }),
+    ]);
     const log = new AuditLog(dir);
     await log.record("gateway.start", {});
-    expect(lines().map((l) => JSON.parse(l).type)).toEqual(["tool.run", "tool.run", "audit.recovered", "gateway.start"]);
+    expect(lines().map((l) => JSON.parse(l).type)).toEqual([
+      "tool.run",
+      "tool.run",
+      "audit.recovered",
+      "gateway.start",
+    ]);
     expect(await verifyAuditLog(dir)).toMatchObject({ ok: true, warnings: [], entries: 4 });
   });
 
@@ -107,7 +117,9 @@ describe("audit log", () => {
 
   it("rotates segments past rotateBytes and verifies and tails across them", async () => {
     await logOf(40, { rotateBytes: 2_000 });
-    const files = readdirSync(dir).filter((n) => n.endsWith(".jsonl")).sort();
+    const files = readdirSync(dir)
+      .filter((n) => n.endsWith(".jsonl"))
+      .sort();
     expect(files.length).toBeGreaterThan(2);
     expect(files[0]).toBe("audit.000000000001.jsonl");
     expect(await verifyAuditLog(dir)).toMatchObject({ ok: true, entries: 40 });

@@ -1,4 +1,4 @@
-import { open, mkdir, readdir, rename, stat, truncate, writeFile } from "node:fs/promises";
+import { mkdir, open, readdir, rename, stat, truncate, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Logger } from "../logging/logger.js";
 import { type AuditBody, checkLine, GENESIS_HASH, sealLine } from "./audit-chain.js";
@@ -130,7 +130,11 @@ export class AuditLog {
     }
     if (tail.torn > 0) {
       this.state = Promise.resolve(state);
-      await this.append("audit.recovered", { discardedBytes: tail.torn, reason: "torn last line after a crash" }, undefined);
+      await this.append(
+        "audit.recovered",
+        { discardedBytes: tail.torn, reason: "torn last line after a crash" },
+        undefined,
+      );
     }
     return state;
   }

@@ -63,7 +63,11 @@ export class AuditedMethodRegistry extends MethodRegistry {
       return result;
     } catch (err) {
       const code = (err as { code?: unknown }).code;
-      void this.audit.record(audited.type, { ...base, ok: false, error: typeof code === "string" ? code : "INTERNAL" }, actor);
+      void this.audit.record(
+        audited.type,
+        { ...base, ok: false, error: typeof code === "string" ? code : "INTERNAL" },
+        actor,
+      );
       throw err;
     }
   }
@@ -115,7 +119,8 @@ export class AuditedEventHub extends EventHub {
         const { runId, data } = tool.data;
         const key = `${runId}/${data.toolCallId}`;
         if (data.phase === "start") {
-          if (this.openCalls.size >= MAX_OPEN_TOOL_CALLS) this.openCalls.delete(this.openCalls.keys().next().value as string);
+          if (this.openCalls.size >= MAX_OPEN_TOOL_CALLS)
+            this.openCalls.delete(this.openCalls.keys().next().value as string);
           this.openCalls.set(key, argsText(data.args));
         } else if (data.phase === "result") {
           const args = this.openCalls.get(key);
@@ -133,18 +138,27 @@ export class AuditedEventHub extends EventHub {
       }
       case "exec.approval.requested": {
         const req = (p.request ?? {}) as Record<string, unknown>;
-        void this.audit.record("approval.request", { id: p.id, ...pick(req, ["command", "cwd", "host", "agentId", "sessionKey"]) });
+        void this.audit.record("approval.request", {
+          id: p.id,
+          ...pick(req, ["command", "cwd", "host", "agentId", "sessionKey"]),
+        });
         return;
       }
       case "exec.approval.resolved":
         void this.audit.record("approval.resolved", pick(p, ["id", "decision", "resolvedBy"]));
         return;
       case "budget":
-        void this.audit.record(`budget.${String(p.state)}`, pick(p, ["scope", "agentId", "period", "unit", "limit", "spent", "periodId", "threshold"]));
+        void this.audit.record(
+          `budget.${String(p.state)}`,
+          pick(p, ["scope", "agentId", "period", "unit", "limit", "spent", "periodId", "threshold"]),
+        );
         return;
       default:
         if (event.startsWith("device.pair.") || event.includes("pairing")) {
-          void this.audit.record(`pairing.event`, { event, ...pick(p, ["requestId", "deviceId", "channel", "accountId", "senderId", "decision"]) });
+          void this.audit.record(`pairing.event`, {
+            event,
+            ...pick(p, ["requestId", "deviceId", "channel", "accountId", "senderId", "decision"]),
+          });
         }
     }
   }

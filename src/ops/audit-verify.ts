@@ -72,7 +72,11 @@ export async function verifyAuditLog(dir: string): Promise<AuditVerifyReport> {
     const tail = lines.pop() ?? "";
     if (tail !== "") {
       const at = { file, line: lines.length + 1 };
-      if (file === AUDIT_FILE) warnings.push({ ...at, problem: "the last line is cut short (a crash while writing); the gateway drops it at its next start" });
+      if (file === AUDIT_FILE)
+        warnings.push({
+          ...at,
+          problem: "the last line is cut short (a crash while writing); the gateway drops it at its next start",
+        });
       else problems.push({ ...at, problem: "a rotated segment ends in a partial line" });
     }
     for (const [i, line] of lines.entries()) {
@@ -91,14 +95,22 @@ export async function verifyAuditLog(dir: string): Promise<AuditVerifyReport> {
         problems.push({
           ...at,
           seq: e.seq,
-          problem: e.seq <= prevSeq ? `seq ${e.seq} repeats or goes back (after ${prevSeq})` : `entries ${prevSeq + 1}–${e.seq - 1} are missing`,
+          problem:
+            e.seq <= prevSeq
+              ? `seq ${e.seq} repeats or goes back (after ${prevSeq})`
+              : `entries ${prevSeq + 1}–${e.seq - 1} are missing`,
         });
       } else if (prevHash !== undefined && e.prev !== prevHash) {
-        problems.push({ ...at, seq: e.seq, problem: "does not link to the line before (that line was edited, or lines were removed)" });
+        problems.push({
+          ...at,
+          seq: e.seq,
+          problem: "does not link to the line before (that line was edited, or lines were removed)",
+        });
       }
       if (head && head !== "unreadable" && e.seq === head.seq) {
         headSeen = true;
-        if (e.hash !== head.hash) problems.push({ ...at, seq: e.seq, problem: `differs from the last entry recorded in ${AUDIT_HEAD_FILE}` });
+        if (e.hash !== head.hash)
+          problems.push({ ...at, seq: e.seq, problem: `differs from the last entry recorded in ${AUDIT_HEAD_FILE}` });
       }
       prevHash = e.hash;
       prevSeq = e.seq;
@@ -113,7 +125,10 @@ export async function verifyAuditLog(dir: string): Promise<AuditVerifyReport> {
       problem: `records entry ${head.seq}, but the log ${last ? `ends at ${last.seq}` : "is empty"}: entries were removed from the end`,
     });
   } else if (!head && entries > 0) {
-    problems.push({ file: AUDIT_HEAD_FILE, problem: "missing, so removal of entries from the end cannot be ruled out" });
+    problems.push({
+      file: AUDIT_HEAD_FILE,
+      problem: "missing, so removal of entries from the end cannot be ruled out",
+    });
   }
   return { ok: problems.length === 0, entries, files, ...(last ? { last } : {}), problems, warnings };
 }

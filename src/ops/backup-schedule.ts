@@ -31,8 +31,17 @@ export async function backupIfDue(deps: ScheduleDeps, now = Date.now()): Promise
   if (newest && now - Date.parse(newest.createdAt) < cfg.everyHours * 3_600_000) return undefined;
   const result = await createBackup(deps.paths, { dir, includeLogs: cfg.includeLogs, now: new Date(now) });
   const pruned = await pruneBackups(dir, cfg.keep);
-  deps.log.info({ file: result.file, files: result.files, bytes: result.bytes, pruned: pruned.length }, "scheduled backup written");
-  deps.record?.("backup.create", { file: result.file, files: result.files, bytes: result.bytes, sha256: result.sha256, scheduled: true });
+  deps.log.info(
+    { file: result.file, files: result.files, bytes: result.bytes, pruned: pruned.length },
+    "scheduled backup written",
+  );
+  deps.record?.("backup.create", {
+    file: result.file,
+    files: result.files,
+    bytes: result.bytes,
+    sha256: result.sha256,
+    scheduled: true,
+  });
   return result.file;
 }
 

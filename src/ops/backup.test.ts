@@ -1,5 +1,14 @@
 import { spawnSync } from "node:child_process";
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from "node:fs";
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  truncateSync,
+  writeFileSync,
+} from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -25,7 +34,7 @@ beforeEach(() => {
   mkdirSync(join(paths.agentsDir, "main", "sessions"), { recursive: true });
   mkdirSync(paths.credentialsDir, { recursive: true });
   mkdirSync(paths.logsDir, { recursive: true });
-  writeFileSync(paths.configPath, '{ gateway: { port: 1234 } }\n');
+  writeFileSync(paths.configPath, "{ gateway: { port: 1234 } }\n");
   writeFileSync(join(paths.credentialsDir, "telegram-allowFrom.json"), '["42"]', { mode: 0o600 });
   writeFileSync(join(paths.agentsDir, "main", "sessions", "s1.jsonl"), '{"a":1}\n{"b":2}\n{"torn":');
   writeFileSync(join(paths.logsDir, "gateway.log"), "log line\n");
@@ -44,7 +53,12 @@ describe("backups", () => {
     expect(verified).toMatchObject({ ok: true, problems: [] });
     const files = verified.manifest?.files.map((f) => f.path) ?? [];
     expect(files).toEqual(
-      expect.arrayContaining(["pincer.json", "credentials/telegram-allowFrom.json", "agents/main/sessions/s1.jsonl", `workspace/${"a".repeat(60)}/${"b".repeat(60)}/NOTES.md`]),
+      expect.arrayContaining([
+        "pincer.json",
+        "credentials/telegram-allowFrom.json",
+        "agents/main/sessions/s1.jsonl",
+        `workspace/${"a".repeat(60)}/${"b".repeat(60)}/NOTES.md`,
+      ]),
     );
     expect(files.some((f) => f.startsWith("logs/") || f === "gateway.pid" || f.endsWith(".tmp"))).toBe(false);
     const listing = spawnSync("tar", ["tzf", result.file], { encoding: "utf8" });
@@ -80,7 +94,9 @@ describe("backups", () => {
     expect(verified.ok).toBe(false);
     expect(verified.problems[0]).toMatch(/truncated/);
     const target = join(root, "restored");
-    await expect(restoreBackup(file, target, { assertStopped: stopped })).rejects.toThrow(/failed verification, nothing was restored/);
+    await expect(restoreBackup(file, target, { assertStopped: stopped })).rejects.toThrow(
+      /failed verification, nothing was restored/,
+    );
     expect(existsSync(target)).toBe(false);
   });
 
@@ -98,7 +114,9 @@ describe("backups", () => {
       "credentials/telegram-allowFrom.json does not match its checksum (altered)",
     ]);
     rmSync(`${file}.sha256`);
-    expect((await verifyBackup(file)).problems).toEqual(["credentials/telegram-allowFrom.json does not match its checksum (altered)"]);
+    expect((await verifyBackup(file)).problems).toEqual([
+      "credentials/telegram-allowFrom.json does not match its checksum (altered)",
+    ]);
     const flipped = Buffer.from(original);
     const mid = Math.floor(flipped.length / 2);
     flipped[mid] = (flipped[mid] as number) ^ 0xff;
@@ -113,7 +131,9 @@ describe("backups", () => {
     const running = async () => {
       throw new Error("a gateway (pid 1) is running");
     };
-    await expect(restoreBackup(file, paths.stateDir, { force: true, assertStopped: running })).rejects.toThrow(/is running/);
+    await expect(restoreBackup(file, paths.stateDir, { force: true, assertStopped: running })).rejects.toThrow(
+      /is running/,
+    );
     const result = await restoreBackup(file, paths.stateDir, { force: true, assertStopped: stopped });
     expect(readFileSync(paths.configPath, "utf8")).toBe("{ gateway: { port: 1234 } }\n");
     expect(readFileSync(join(result.previous as string, "pincer.json"), "utf8")).toContain("changed after the backup");

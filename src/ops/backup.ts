@@ -1,9 +1,9 @@
 import { createHash, randomUUID } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
 import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { basename, dirname, join, relative, sep } from "node:path";
-import { createRequire } from "node:module";
 import { createGunzip, createGzip } from "node:zlib";
 import { z } from "zod";
 import { PincerError } from "../errors.js";
@@ -31,14 +31,22 @@ const ManifestSchema = z.strictObject({
   version: z.literal(1),
   createdAt: z.string(),
   pincerVersion: z.string(),
-  files: z.array(z.strictObject({ path: z.string(), size: z.number().int().min(0), sha256: z.string().regex(/^[0-9a-f]{64}$/) })),
+  files: z.array(
+    z.strictObject({ path: z.string(), size: z.number().int().min(0), sha256: z.string().regex(/^[0-9a-f]{64}$/) }),
+  ),
 });
 export type BackupManifest = z.infer<typeof ManifestSchema>;
 
 export const defaultBackupDir = (stateDir: string) => `${stateDir.replace(/[\\/]+$/, "")}.backups`;
 
 function skipName(name: string): boolean {
-  return name.endsWith(".tmp") || name.endsWith("-wal") || name.endsWith("-shm") || name.endsWith("-journal") || name.endsWith(".partial");
+  return (
+    name.endsWith(".tmp") ||
+    name.endsWith("-wal") ||
+    name.endsWith("-shm") ||
+    name.endsWith("-journal") ||
+    name.endsWith(".partial")
+  );
 }
 
 async function listStateFiles(stateDir: string, opts: { includeLogs: boolean; exclude: string[] }): Promise<string[]> {
@@ -69,7 +77,10 @@ interface BackupDb {
 /** A consistent copy of a live SQLite database through SQLite's online backup API. */
 async function sqliteOnlineBackup(source: string, destination: string): Promise<void> {
   // CommonJS native module, loaded only when a backup meets an SQLite file.
-  const Database = createRequire(import.meta.url)("better-sqlite3") as new (file: string, opts: { fileMustExist: boolean; timeout: number }) => BackupDb;
+  const Database = createRequire(import.meta.url)("better-sqlite3") as new (
+    file: string,
+    opts: { fileMustExist: boolean; timeout: number },
+  ) => BackupDb;
   const db = new Database(source, { fileMustExist: true, timeout: 5_000 });
   try {
     await db.backup(destination);
@@ -140,7 +151,13 @@ export async function createBackup(
   });
   gzip.pipe(out);
   const tar = new TarWriter(gzip);
-  const manifest: BackupManifest = { format: "pincer-backup", version: 1, createdAt: new Date().toISOString(), pincerVersion: PINCER_VERSION, files: [] };
+  const manifest: BackupManifest = {
+    format: "pincer-backup",
+    version: 1,
+    createdAt: new Date().toISOString(),
+    pincerVersion: PINCER_VERSION,
+    files: [],
+  };
   try {
     const rels = await listStateFiles(paths.stateDir, { includeLogs: opts.includeLogs ?? false, exclude: [dir] });
     for (const rel of rels) {
@@ -159,7 +176,10 @@ export async function createBackup(
       const hash = createHash("sha256");
       const body = size === 0 ? Buffer.alloc(0) : hashing(createReadStream(source, { start: 0, end: size - 1 }), hash);
       if (size === 0) hash.update("");
-      await tar.add({ path: `${STATE_PREFIX}${rel.split(sep).join("/")}`, size, mode: st.mode & 0o777, mtimeMs: st.mtimeMs }, body);
+      await tar.add(
+        { path: `${STATE_PREFIX}${rel.split(sep).join("/")}`, size, mode: st.mode & 0o777, mtimeMs: st.mtimeMs },
+        body,
+      );
       manifest.files.push({ path: rel.split(sep).join("/"), size, sha256: hash.digest("hex") });
       if (source !== abs) await rm(source, { force: true });
     }
@@ -204,7 +224,12 @@ async function readArchive(file: string, write?: EntryWriter): Promise<VerifyRes
     await readTar(createReadStream(file).pipe(createGunzip()), (h) => {
       if (h.path === MANIFEST_PATH) {
         const parts: Buffer[] = [];
-        return { chunk: (b) => void parts.push(Buffer.from(b)), end: () => void (manifestText = Buffer.concat(parts).toString("utf8")) };
+        return {
+          chunk: (b) => void parts.push(Buffer.from(b)),
+          end: () => {
+            manifestText = Buffer.concat(parts).toString("utf8");
+          },
+        };
       }
       if (!h.path.startsWith(STATE_PREFIX) || h.path.split("/").includes("..")) {
         problems.push(`unexpected entry ${h.path}`);
@@ -228,10 +253,21 @@ async function readArchive(file: string, write?: EntryWriter): Promise<VerifyRes
     });
   } catch (err) {
     const message = (err as Error).message;
-    const truncated = /truncated|unexpected end of file/i.test(message) || (err as NodeJS.ErrnoException).code === "Z_BUF_ERROR";
-    return { ok: false, problems: [...problems, truncated ? `the archive is truncated (${message})` : `the archive is damaged (${message})`] };
+    const truncated =
+      /truncated|unexpected end of file/i.test(message) || (err as NodeJS.ErrnoException).code === "Z_BUF_ERROR";
+    return {
+      ok: false,
+      problems: [
+        ...problems,
+        truncated ? `the archive is truncated (${message})` : `the archive is damaged (${message})`,
+      ],
+    };
   }
-  if (!manifestText) return { ok: false, problems: [...problems, `no ${MANIFEST_PATH}: the archive is incomplete or not a Pincer backup`] };
+  if (!manifestText)
+    return {
+      ok: false,
+      problems: [...problems, `no ${MANIFEST_PATH}: the archive is incomplete or not a Pincer backup`],
+    };
   let manifest: BackupManifest;
   try {
     const parsed = ManifestSchema.safeParse(JSON.parse(manifestText));
@@ -243,7 +279,8 @@ async function readArchive(file: string, write?: EntryWriter): Promise<VerifyRes
   for (const f of manifest.files) {
     const got = seen.get(f.path);
     if (!got) problems.push(`${f.path} is listed in the manifest but missing from the archive`);
-    else if (got.sha256 !== f.sha256 || got.size !== f.size) problems.push(`${f.path} does not match its checksum (altered)`);
+    else if (got.sha256 !== f.sha256 || got.size !== f.size)
+      problems.push(`${f.path} does not match its checksum (altered)`);
     seen.delete(f.path);
   }
   for (const extra of seen.keys()) problems.push(`${extra} is in the archive but not in the manifest (added)`);
@@ -257,7 +294,14 @@ export async function verifyBackup(file: string): Promise<VerifyResult> {
     const actual = await fileSha256(file);
     if (expected !== actual) {
       const result = await readArchive(file);
-      return { ...result, ok: false, problems: [`the archive's bytes differ from the checksum recorded when it was made (${basename(file)}.sha256)`, ...result.problems] };
+      return {
+        ...result,
+        ok: false,
+        problems: [
+          `the archive's bytes differ from the checksum recorded when it was made (${basename(file)}.sha256)`,
+          ...result.problems,
+        ],
+      };
     }
   }
   return readArchive(file);
@@ -292,11 +336,17 @@ export async function restoreBackup(
   await opts.assertStopped();
   const existing = await isEmptyDir(target);
   if (existing === false && !opts.force) {
-    throw new PincerError("CONFLICT", `${target} is not empty: restore into a fresh folder (--to), or pass --force to set the current one aside`);
+    throw new PincerError(
+      "CONFLICT",
+      `${target} is not empty: restore into a fresh folder (--to), or pass --force to set the current one aside`,
+    );
   }
   const verified = await verifyBackup(file);
   if (!verified.ok) {
-    throw new PincerError("BACKUP_INVALID", `${file} failed verification, nothing was restored:\n  ${verified.problems.join("\n  ")}`);
+    throw new PincerError(
+      "BACKUP_INVALID",
+      `${file} failed verification, nothing was restored:\n  ${verified.problems.join("\n  ")}`,
+    );
   }
   const staging = `${target.replace(/[\\/]+$/, "")}.restoring-${process.pid}`;
   await rm(staging, { recursive: true, force: true });
@@ -315,11 +365,17 @@ export async function restoreBackup(
         },
         end: async () => {
           await ready;
-          await new Promise<void>((resolve, reject) => stream?.end((err?: Error | null) => (err ? reject(err) : resolve())));
+          await new Promise<void>((resolve, reject) =>
+            stream?.end((err?: Error | null) => (err ? reject(err) : resolve())),
+          );
         },
       };
     });
-    if (!extracted.ok) throw new PincerError("BACKUP_INVALID", `${file} changed while it was restored: ${extracted.problems.join("; ")}`);
+    if (!extracted.ok)
+      throw new PincerError(
+        "BACKUP_INVALID",
+        `${file} changed while it was restored: ${extracted.problems.join("; ")}`,
+      );
     await opts.assertStopped();
     let previous: string | undefined;
     if (existing !== undefined) {
@@ -347,7 +403,12 @@ export async function listBackups(dir: string): Promise<BackupListing[]> {
   const out: BackupListing[] = [];
   for (const name of names.filter((n) => ARCHIVE_PATTERN.test(n)).sort()) {
     const st = await stat(join(dir, name));
-    out.push({ file: join(dir, name), bytes: st.size, createdAt: st.mtime.toISOString(), checksum: names.includes(`${name}.sha256`) });
+    out.push({
+      file: join(dir, name),
+      bytes: st.size,
+      createdAt: st.mtime.toISOString(),
+      checksum: names.includes(`${name}.sha256`),
+    });
   }
   return out;
 }

@@ -39,7 +39,10 @@ beforeEach(async () => {
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 async function spend(ts: number, tokens: number, cost: number, agentId = "main") {
-  await ledger.record({ ts, agentId, sessionKey: `agent:${agentId}:main`, provider: "p", model: "m" }, usage(tokens, cost));
+  await ledger.record(
+    { ts, agentId, sessionKey: `agent:${agentId}:main`, provider: "p", model: "m" },
+    usage(tokens, cost),
+  );
 }
 
 describe("checkBudget", () => {
@@ -58,7 +61,13 @@ describe("checkBudget", () => {
     await spend(NOW - 500, 100, 0.4);
     const verdict = checkBudget(cfg, ledger, "main", NOW);
     expect(verdict.refusal?.code).toBe("BUDGET_EXCEEDED");
-    expect(verdict.refusal?.standing).toMatchObject({ scope: "global", period: "daily", unit: "usd", spent: 1, limit: 1 });
+    expect(verdict.refusal?.standing).toMatchObject({
+      scope: "global",
+      period: "daily",
+      unit: "usd",
+      spent: 1,
+      limit: 1,
+    });
     expect(verdict.refusal?.message).toContain("budgets.global.dailyUsd");
     expect(verdict.refusal?.message).toContain("2026-03-11 00:00 UTC");
     // Yesterday's spending does not count against today's cap.
@@ -73,7 +82,9 @@ describe("checkBudget", () => {
     const cfg = budgets({ agents: { main: { monthlyTokens: 1000 } } });
     const ok = checkBudget(cfg, ledger, "main", NOW);
     expect(ok.refusal).toBeUndefined();
-    expect(ok.warnings).toEqual([{ standing: expect.objectContaining({ spent: 900, periodId: "2026-03" }), threshold: 0.8 }]);
+    expect(ok.warnings).toEqual([
+      { standing: expect.objectContaining({ spent: 900, periodId: "2026-03" }), threshold: 0.8 },
+    ]);
     // The other agent has no cap of its own, and main's cap does not apply to it.
     expect(checkBudget(cfg, ledger, "other", NOW)).toEqual({ warnings: [] });
     await spend(NOW - 1000, 100, 0);
@@ -84,7 +95,12 @@ describe("checkBudget", () => {
 
   it("reports the highest warning threshold passed per cap", async () => {
     await spend(NOW, 96, 0);
-    const verdict = checkBudget(budgets({ global: { dailyTokens: 100 }, warnAt: [0.5, 0.95, 0.8] }), ledger, "main", NOW);
+    const verdict = checkBudget(
+      budgets({ global: { dailyTokens: 100 }, warnAt: [0.5, 0.95, 0.8] }),
+      ledger,
+      "main",
+      NOW,
+    );
     expect(verdict.warnings.map((w) => w.threshold)).toEqual([0.95]);
   });
 
@@ -152,7 +168,9 @@ describe("budgetedStream", () => {
     const model = async function* (): AsyncIterable<ModelStreamEvent> {};
     const first: unknown[] = [];
     await collect(budgetedStream(host({ global: { dailyTokens: 100 } }, first), RUN, model)({}));
-    expect(first).toEqual([{ event: "budget", payload: expect.objectContaining({ state: "warning", threshold: 0.8 }) }]);
+    expect(first).toEqual([
+      { event: "budget", payload: expect.objectContaining({ state: "warning", threshold: 0.8 }) },
+    ]);
     const second: unknown[] = [];
     await collect(budgetedStream(host({ global: { dailyTokens: 100 } }, second), RUN, model)({}));
     expect(second).toEqual([]);

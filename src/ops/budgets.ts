@@ -100,7 +100,10 @@ function standingsFor(
 
 /** Every cap that applies to `agentId`'s model calls: the global ones and the agent's own. */
 export function budgetStandings(budgets: BudgetsConfig, ledger: LedgerView, agentId: string, now: number) {
-  return [...standingsFor(budgets.global, ledger, now, undefined), ...standingsFor(budgets.agents[agentId], ledger, now, agentId)];
+  return [
+    ...standingsFor(budgets.global, ledger, now, undefined),
+    ...standingsFor(budgets.agents[agentId], ledger, now, agentId),
+  ];
 }
 
 /** Every configured cap (global and each agent's), for reports. */
@@ -144,7 +147,8 @@ export function checkBudget(
     return {
       refusal: {
         code: "BUDGET_EXCEEDED",
-        message: "Budget check failed: the usage ledger is not loaded yet, so model calls are refused; retry in a moment.",
+        message:
+          "Budget check failed: the usage ledger is not loaded yet, so model calls are refused; retry in a moment.",
       },
       warnings: [],
     };

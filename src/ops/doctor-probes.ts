@@ -23,21 +23,34 @@ const DEFAULT_BASE: Record<string, string> = {
 const trim = (u: string) => u.replace(/\/+$/, "");
 
 /** The cheapest authenticated request each API offers: list models. */
-function listRequest(api: string, baseUrl: string | undefined, key: string | undefined): { url: string; headers: Record<string, string> } {
+function listRequest(
+  api: string,
+  baseUrl: string | undefined,
+  key: string | undefined,
+): { url: string; headers: Record<string, string> } {
   switch (api) {
     case "anthropic-messages": {
       const base = trim(baseUrl ?? DEFAULT_BASE[api] ?? "");
       const root = /\/v\d+$/.test(base) ? base : `${base}/v1`;
-      return { url: `${root}/models`, headers: { ...(key ? { "x-api-key": key } : {}), "anthropic-version": "2023-06-01" } };
+      return {
+        url: `${root}/models`,
+        headers: { ...(key ? { "x-api-key": key } : {}), "anthropic-version": "2023-06-01" },
+      };
     }
     case "google-generative-ai":
-      return { url: `${trim(baseUrl ?? DEFAULT_BASE[api] ?? "")}/models`, headers: key ? { "x-goog-api-key": key } : {} };
+      return {
+        url: `${trim(baseUrl ?? DEFAULT_BASE[api] ?? "")}/models`,
+        headers: key ? { "x-goog-api-key": key } : {},
+      };
     case "ollama": {
       const base = trim(baseUrl ?? "http://127.0.0.1:11434");
       return { url: `${base.endsWith("/api") ? base : `${base}/api`}/tags`, headers: {} };
     }
     default:
-      return { url: `${trim(baseUrl ?? DEFAULT_BASE[api] ?? "")}/models`, headers: key ? { authorization: `Bearer ${key}` } : {} };
+      return {
+        url: `${trim(baseUrl ?? DEFAULT_BASE[api] ?? "")}/models`,
+        headers: key ? { authorization: `Bearer ${key}` } : {},
+      };
   }
 }
 
@@ -53,7 +66,9 @@ export function providerCheck(config: PincerConfig, env: NodeJS.ProcessEnv) {
           id: "provider.no-key",
           severity: "error",
           title: `provider ${p.id} has no API key`,
-          fix: p.envKeys.length ? `set ${p.envKeys.join(" or ")}, or models.providers.${p.id}.apiKey` : `set models.providers.${p.id}.apiKey`,
+          fix: p.envKeys.length
+            ? `set ${p.envKeys.join(" or ")}, or models.providers.${p.id}.apiKey`
+            : `set models.providers.${p.id}.apiKey`,
         });
         continue;
       }
@@ -63,7 +78,10 @@ export function providerCheck(config: PincerConfig, env: NodeJS.ProcessEnv) {
         const req = listRequest(p.api, p.baseUrl, key);
         let status: number;
         try {
-          const res = await fetch(req.url, { headers: { ...p.headers, ...req.headers }, signal: AbortSignal.timeout(PROBE_TIMEOUT_MS) });
+          const res = await fetch(req.url, {
+            headers: { ...p.headers, ...req.headers },
+            signal: AbortSignal.timeout(PROBE_TIMEOUT_MS),
+          });
           status = res.status;
           await res.body?.cancel();
         } catch (err) {
@@ -71,7 +89,8 @@ export function providerCheck(config: PincerConfig, env: NodeJS.ProcessEnv) {
             id: "provider.unreachable",
             severity: "warn",
             title: `${label} is unreachable at ${new URL(req.url).origin}`,
-            detail: (err as Error).cause instanceof Error ? ((err as Error).cause as Error).message : (err as Error).message,
+            detail:
+              (err as Error).cause instanceof Error ? ((err as Error).cause as Error).message : (err as Error).message,
             fix: `check the network, or models.providers.${p.id}.baseUrl`,
           });
           continue;
@@ -84,7 +103,11 @@ export function providerCheck(config: PincerConfig, env: NodeJS.ProcessEnv) {
             fix: `replace the key (models.providers.${p.id}.apiKey${p.envKeys.length ? ` or ${p.envKeys[0]}` : ""})`,
           });
         } else if (status >= 400 && status !== 404) {
-          findings.push({ id: "provider.error", severity: "warn", title: `${label} answered HTTP ${status} to a model listing` });
+          findings.push({
+            id: "provider.error",
+            severity: "warn",
+            title: `${label} answered HTTP ${status} to a model listing`,
+          });
         }
       }
     }
@@ -111,7 +134,8 @@ export function portCheck(config: PincerConfig, stateDir: string) {
       title: `port ${port} on ${host} is taken by another program`,
       fix: "stop that program, or set gateway.port (or pass --port)",
     };
-    if (lock.state === "running") finding.detail = `this state folder's gateway (pid ${lock.lock.pid}) listens on ${lock.lock.port}`;
+    if (lock.state === "running")
+      finding.detail = `this state folder's gateway (pid ${lock.lock.pid}) listens on ${lock.lock.port}`;
     return [finding];
   };
 }
@@ -142,18 +166,47 @@ export function sandboxCheck(config: PincerConfig, env: NodeJS.ProcessEnv) {
     const backend = config.agents.defaults.sandbox.backend;
     if (backend === "bwrap") {
       if (process.platform !== "linux") {
-        return [{ id: "sandbox.unsupported", severity: "error", title: "the bwrap sandbox runs on Linux only", fix: 'set agents.defaults.sandbox.backend to "docker"' }];
+        return [
+          {
+            id: "sandbox.unsupported",
+            severity: "error",
+            title: "the bwrap sandbox runs on Linux only",
+            fix: 'set agents.defaults.sandbox.backend to "docker"',
+          },
+        ];
       }
       const bin = await onPath("bwrap", env);
-      if (!bin) return [{ id: "sandbox.missing", severity: "error", title: "bubblewrap (bwrap) is not installed, so sandboxed sessions cannot run tools", fix: "apt-get install bubblewrap (or your distribution's package)" }];
+      if (!bin)
+        return [
+          {
+            id: "sandbox.missing",
+            severity: "error",
+            title: "bubblewrap (bwrap) is not installed, so sandboxed sessions cannot run tools",
+            fix: "apt-get install bubblewrap (or your distribution's package)",
+          },
+        ];
       if (!(await runs(bin, ["--unshare-all", "--die-with-parent", "--ro-bind", "/", "/", "true"]))) {
-        return [{ id: "sandbox.broken", severity: "error", title: "bwrap is installed but cannot create a sandbox here", fix: "enable unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1)" }];
+        return [
+          {
+            id: "sandbox.broken",
+            severity: "error",
+            title: "bwrap is installed but cannot create a sandbox here",
+            fix: "enable unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1)",
+          },
+        ];
       }
       return [];
     }
     const docker = await onPath("docker", env);
     if (!docker || !(await runs(docker, ["version", "--format", "{{.Server.Version}}"]))) {
-      return [{ id: "sandbox.missing", severity: "error", title: "the docker sandbox backend is configured but no Docker engine answers", fix: "start Docker, or set agents.defaults.sandbox.backend to bwrap" }];
+      return [
+        {
+          id: "sandbox.missing",
+          severity: "error",
+          title: "the docker sandbox backend is configured but no Docker engine answers",
+          fix: "start Docker, or set agents.defaults.sandbox.backend to bwrap",
+        },
+      ];
     }
     return [];
   };
@@ -166,23 +219,53 @@ export function chromiumCheck(config: PincerConfig, env: NodeJS.ProcessEnv) {
     const browser = (config.browser ?? {}) as { enabled?: boolean; executablePath?: string };
     if (browser.enabled === false) return [];
     if (browser.executablePath) {
-      const ok = await access(browser.executablePath, constants.X_OK).then(() => true, () => false);
-      return ok ? [] : [{ id: "browser.missing", severity: "warn", title: `browser.executablePath ${browser.executablePath} is not an executable`, fix: "fix the path, or install chromium" }];
+      const ok = await access(browser.executablePath, constants.X_OK).then(
+        () => true,
+        () => false,
+      );
+      return ok
+        ? []
+        : [
+            {
+              id: "browser.missing",
+              severity: "warn",
+              title: `browser.executablePath ${browser.executablePath} is not an executable`,
+              fix: "fix the path, or install chromium",
+            },
+          ];
     }
     for (const name of CHROMIUM_NAMES) if (await onPath(name, env)) return [];
-    return [{ id: "browser.missing", severity: "info", title: "no Chromium found, so the browser tool is unavailable", fix: "apt-get install chromium, or set browser.executablePath (browser.enabled: false hides this)" }];
+    return [
+      {
+        id: "browser.missing",
+        severity: "info",
+        title: "no Chromium found, so the browser tool is unavailable",
+        fix: "apt-get install chromium, or set browser.executablePath (browser.enabled: false hides this)",
+      },
+    ];
   };
 }
 
 /** Credentials each built-in channel cannot start without, and the shape a valid one has. */
 const REQUIRED: Record<string, { field: string; pattern?: RegExp; hint: string }[]> = {
-  telegram: [{ field: "botToken", pattern: /^\d+:[A-Za-z0-9_-]{20,}$/, hint: "the token @BotFather gave you (123456:ABC…)" }],
-  discord: [{ field: "token", pattern: /^[\w-]{20,}\.[\w-]{4,}\.[\w-]{20,}$/, hint: "the bot token from the Discord developer portal" }],
+  telegram: [
+    { field: "botToken", pattern: /^\d+:[A-Za-z0-9_-]{20,}$/, hint: "the token @BotFather gave you (123456:ABC…)" },
+  ],
+  discord: [
+    {
+      field: "token",
+      pattern: /^[\w-]{20,}\.[\w-]{4,}\.[\w-]{20,}$/,
+      hint: "the bot token from the Discord developer portal",
+    },
+  ],
   slack: [
     { field: "botToken", pattern: /^xoxb-/, hint: "the bot token (xoxb-…)" },
     { field: "appToken", pattern: /^xapp-/, hint: "the app-level token for socket mode (xapp-…)" },
   ],
-  irc: [{ field: "host", hint: "the IRC server host" }, { field: "nick", hint: "the bot's nick" }],
+  irc: [
+    { field: "host", hint: "the IRC server host" },
+    { field: "nick", hint: "the bot's nick" },
+  ],
 };
 
 export function channelCredentialsCheck(config: PincerConfig) {
@@ -194,9 +277,19 @@ export function channelCredentialsCheck(config: PincerConfig) {
         const where = `channels.${a.channel}${a.accountId === "default" ? "" : `.accounts.${a.accountId}`}.${need.field}`;
         const value = a.cfg[need.field];
         if (typeof value !== "string" || value === "") {
-          findings.push({ id: "channel.credentials-missing", severity: "error", title: `${where} is not set`, fix: `set it to ${need.hint}` });
+          findings.push({
+            id: "channel.credentials-missing",
+            severity: "error",
+            title: `${where} is not set`,
+            fix: `set it to ${need.hint}`,
+          });
         } else if (need.pattern && !need.pattern.test(value)) {
-          findings.push({ id: "channel.credentials-malformed", severity: "warn", title: `${where} does not look like ${need.hint}`, fix: "check for a truncated paste or the wrong kind of token" });
+          findings.push({
+            id: "channel.credentials-malformed",
+            severity: "warn",
+            title: `${where} does not look like ${need.hint}`,
+            fix: "check for a truncated paste or the wrong kind of token",
+          });
         }
       }
     }

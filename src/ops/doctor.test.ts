@@ -27,7 +27,8 @@ afterEach(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
-const writeConfig = (config: unknown, mode = 0o600) => writeFileSync(paths.configPath, JSON.stringify(config), { mode });
+const writeConfig = (config: unknown, mode = 0o600) =>
+  writeFileSync(paths.configPath, JSON.stringify(config), { mode });
 const ids = (report: Awaited<ReturnType<typeof runDoctor>>) => report.findings.map((f) => f.id);
 const freePortConfig = (extra: Record<string, unknown> = {}) => ({ gateway: { port: 0 }, ...extra });
 
@@ -38,7 +39,10 @@ describe("pincer doctor", () => {
     const report = await runDoctor(paths, env, { offline: true });
     expect(report.ok).toBe(false);
     const perms = report.findings.filter((f) => f.id.startsWith("perm."));
-    expect(perms.map((f) => `${f.severity}:${f.id}`).sort()).toEqual(["critical:perm.config", "critical:perm.credentials"]);
+    expect(perms.map((f) => `${f.severity}:${f.id}`).sort()).toEqual([
+      "critical:perm.config",
+      "critical:perm.credentials",
+    ]);
     expect(perms[0]?.fix).toMatch(/chmod 600 .* \(or run with --fix\)/);
     const fixed = await runDoctor(paths, env, { offline: true, fix: true });
     expect(fixed.findings.filter((f) => f.id.startsWith("perm.")).every((f) => f.fixed === true)).toBe(true);
@@ -50,7 +54,10 @@ describe("pincer doctor", () => {
   it("reports a lock left by a dead gateway, and --fix removes it", async () => {
     writeConfig(freePortConfig());
     const dead = spawnSync(process.execPath, ["-e", "process.pid"]).pid as number;
-    writeFileSync(gatewayLockPath(paths.stateDir), JSON.stringify({ pid: dead, port: 1, host: "127.0.0.1", startedAt: 1, version: "0" }));
+    writeFileSync(
+      gatewayLockPath(paths.stateDir),
+      JSON.stringify({ pid: dead, port: 1, host: "127.0.0.1", startedAt: 1, version: "0" }),
+    );
     expect(ids(await runDoctor(paths, env, { offline: true }))).toContain("lock.stale");
     await runDoctor(paths, env, { offline: true, fix: true });
     expect(existsSync(gatewayLockPath(paths.stateDir))).toBe(false);
@@ -60,16 +67,24 @@ describe("pincer doctor", () => {
     writeConfig({ gateway: { port: "eighty" } });
     const report = await runDoctor(paths, env, { offline: true });
     expect(report.ok).toBe(false);
-    expect(report.findings[0]).toMatchObject({ id: "config.invalid", severity: "error", detail: expect.stringContaining("gateway.port") });
+    expect(report.findings[0]).toMatchObject({
+      id: "config.invalid",
+      severity: "error",
+      detail: expect.stringContaining("gateway.port"),
+    });
   });
 
   it("a port taken by another program is an error", async () => {
     const blocker = createTcpServer();
     servers.push(blocker);
-    const port = await new Promise<number>((r) => blocker.listen(0, "127.0.0.1", () => r((blocker.address() as { port: number }).port)));
+    const port = await new Promise<number>((r) =>
+      blocker.listen(0, "127.0.0.1", () => r((blocker.address() as { port: number }).port)),
+    );
     writeConfig({ gateway: { port } });
     const report = await runDoctor(paths, env, { offline: true });
-    expect(report.findings.find((f) => f.id === "port.in-use")?.title).toBe(`port ${port} on 127.0.0.1 is taken by another program`);
+    expect(report.findings.find((f) => f.id === "port.in-use")?.title).toBe(
+      `port ${port} on 127.0.0.1 is taken by another program`,
+    );
     expect(report.ok).toBe(false);
   });
 
@@ -80,9 +95,13 @@ describe("pincer doctor", () => {
       res.end(ok ? '{"data":[]}' : '{"error":{"message":"bad key"}}');
     });
     servers.push(api);
-    const port = await new Promise<number>((r) => api.listen(0, "127.0.0.1", () => r((api.address() as { port: number }).port)));
+    const port = await new Promise<number>((r) =>
+      api.listen(0, "127.0.0.1", () => r((api.address() as { port: number }).port)),
+    );
     const closed = createTcpServer();
-    const closedPort = await new Promise<number>((r) => closed.listen(0, "127.0.0.1", () => r((closed.address() as { port: number }).port)));
+    const closedPort = await new Promise<number>((r) =>
+      closed.listen(0, "127.0.0.1", () => r((closed.address() as { port: number }).port)),
+    );
     await new Promise((r) => closed.close(r));
     writeConfig(
       freePortConfig({

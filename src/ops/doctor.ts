@@ -70,7 +70,13 @@ function staleFilesCheck(paths: StatePaths): () => Promise<Finding[]> {
       });
     }
     const now = Date.now();
-    const dirs = [paths.stateDir, paths.credentialsDir, auditDir(paths.stateDir), paths.cronDir, join(paths.stateDir, "budgets")];
+    const dirs = [
+      paths.stateDir,
+      paths.credentialsDir,
+      auditDir(paths.stateDir),
+      paths.cronDir,
+      join(paths.stateDir, "budgets"),
+    ];
     const leftovers: string[] = [];
     for (const dir of dirs) {
       for (const name of await readdir(dir).catch(() => [] as string[])) {
@@ -104,9 +110,23 @@ function diskCheck(paths: StatePaths): () => Promise<Finding[]> {
     const free = fs.bavail * fs.bsize;
     const mb = Math.round(free / 1048576);
     if (free < DISK_ERROR_BYTES)
-      return [{ id: "disk.full", severity: "error", title: `only ${mb} MB free where the state folder lives`, fix: "free disk space; transcripts and SQLite writes fail when it runs out" }];
+      return [
+        {
+          id: "disk.full",
+          severity: "error",
+          title: `only ${mb} MB free where the state folder lives`,
+          fix: "free disk space; transcripts and SQLite writes fail when it runs out",
+        },
+      ];
     if (free < DISK_WARN_BYTES)
-      return [{ id: "disk.low", severity: "warn", title: `${mb} MB free where the state folder lives`, fix: "free disk space before it runs out" }];
+      return [
+        {
+          id: "disk.low",
+          severity: "warn",
+          title: `${mb} MB free where the state folder lives`,
+          fix: "free disk space before it runs out",
+        },
+      ];
     return [];
   };
 }
@@ -157,14 +177,32 @@ function serviceCheck(paths: StatePaths, env: NodeJS.ProcessEnv): () => Promise<
     const spec = serviceSpec(defaultServiceInputs(paths, env));
     const status = await serviceStatus(spec);
     if (!status.installed) {
-      return [{ id: "service.not-installed", severity: "info", title: "the gateway is not installed as a service (it will not start at login or restart after a crash)", fix: "pincer service install" }];
+      return [
+        {
+          id: "service.not-installed",
+          severity: "info",
+          title: "the gateway is not installed as a service (it will not start at login or restart after a crash)",
+          fix: "pincer service install",
+        },
+      ];
     }
     const findings: Finding[] = [];
     if (status.active === false) {
-      findings.push({ id: "service.inactive", severity: "warn", title: `service ${status.name} is installed but not running`, detail: status.detail ?? "", fix: "pincer service status, then the gateway log (pincer logs)" });
+      findings.push({
+        id: "service.inactive",
+        severity: "warn",
+        title: `service ${status.name} is installed but not running`,
+        detail: status.detail ?? "",
+        fix: "pincer service status, then the gateway log (pincer logs)",
+      });
     }
     if (status.outdated) {
-      findings.push({ id: "service.outdated", severity: "warn", title: `${status.file} points at another node, pincer or state folder than this one`, fix: "pincer service install (rewrites it)" });
+      findings.push({
+        id: "service.outdated",
+        severity: "warn",
+        title: `${status.file} points at another node, pincer or state folder than this one`,
+        fix: "pincer service install (rewrites it)",
+      });
     }
     return findings;
   };
@@ -176,11 +214,22 @@ function openclawHint(paths: StatePaths, env: NodeJS.ProcessEnv): () => Promise<
     if (!home || (await exists(paths.configPath))) return [];
     const legacy = join(home, ".openclaw", "openclaw.json");
     if (!(await exists(legacy))) return [];
-    return [{ id: "config.openclaw-found", severity: "info", title: `an OpenClaw config exists (${legacy}) and Pincer has none yet`, fix: "pincer import openclaw" }];
+    return [
+      {
+        id: "config.openclaw-found",
+        severity: "info",
+        title: `an OpenClaw config exists (${legacy}) and Pincer has none yet`,
+        fix: "pincer import openclaw",
+      },
+    ];
   };
 }
 
-export async function runDoctor(paths: StatePaths, env: NodeJS.ProcessEnv, opts: DoctorOptions = {}): Promise<CheckReport> {
+export async function runDoctor(
+  paths: StatePaths,
+  env: NodeJS.ProcessEnv,
+  opts: DoctorOptions = {},
+): Promise<CheckReport> {
   const { loadConfig } = await import("../config/load.js");
   let config: PincerConfig | undefined;
   let plainSecrets = false;
@@ -196,7 +245,17 @@ export async function runDoctor(paths: StatePaths, env: NodeJS.ProcessEnv, opts:
     {
       name: "config",
       run: async () =>
-        configError ? [{ id: "config.invalid", severity: "error", title: "the config does not load", detail: configError, fix: "fix the named field (pincer config validate shows it too)" }] : [],
+        configError
+          ? [
+              {
+                id: "config.invalid",
+                severity: "error",
+                title: "the config does not load",
+                detail: configError,
+                fix: "fix the named field (pincer config validate shows it too)",
+              },
+            ]
+          : [],
     },
     { name: "OpenClaw migration", run: openclawHint(paths, env) },
     { name: "state folder", run: stateFolderCheck(paths) },

@@ -66,5 +66,7 @@ export async function readGatewayLock(stateDir: string): Promise<LockState> {
     return { state: "stale" };
   }
   if (!parsed.success) return { state: "stale" };
-  return processAlive(parsed.data.pid) ? { state: "running", lock: parsed.data } : { state: "stale", lock: parsed.data };
+  return processAlive(parsed.data.pid)
+    ? { state: "running", lock: parsed.data }
+    : { state: "stale", lock: parsed.data };
 }

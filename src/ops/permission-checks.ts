@@ -25,7 +25,14 @@ async function modeOf(path: string): Promise<{ mode: number; dir: boolean } | un
 
 const octal = (mode: number) => mode.toString(8).padStart(3, "0");
 
-function tooOpen(id: string, severity: Finding["severity"], path: string, mode: number, want: number, what: string): Finding {
+function tooOpen(
+  id: string,
+  severity: Finding["severity"],
+  path: string,
+  mode: number,
+  want: number,
+  what: string,
+): Finding {
   return {
     id,
     severity,
@@ -37,7 +44,10 @@ function tooOpen(id: string, severity: Finding["severity"], path: string, mode: 
 }
 
 /** Every file below `dir` (and `dir` itself) whose group/other bits are set. */
-async function openEntries(dir: string, budget: { left: number }): Promise<{ path: string; mode: number; dir: boolean }[]> {
+async function openEntries(
+  dir: string,
+  budget: { left: number },
+): Promise<{ path: string; mode: number; dir: boolean }[]> {
   const out: { path: string; mode: number; dir: boolean }[] = [];
   const self = await modeOf(dir);
   if (!self) return out;
@@ -64,7 +74,14 @@ export function permissionChecksFor(
     }
     for (const entry of await openEntries(paths.credentialsDir, { left: MAX_DEEP_ENTRIES })) {
       findings.push(
-        tooOpen("perm.credentials", "critical", entry.path, entry.mode, entry.dir ? 0o700 : 0o600, entry.dir ? "the credentials folder" : "a credentials file"),
+        tooOpen(
+          "perm.credentials",
+          "critical",
+          entry.path,
+          entry.mode,
+          entry.dir ? 0o700 : 0o600,
+          entry.dir ? "the credentials folder" : "a credentials file",
+        ),
       );
     }
     const config = await modeOf(paths.configPath);
@@ -82,7 +99,8 @@ export function permissionChecksFor(
     }
     const keyFile = keyFilePath(paths.stateDir, env);
     const key = await modeOf(keyFile);
-    if (key && (key.mode & 0o077) !== 0) findings.push(tooOpen("perm.vault-key", "critical", keyFile, key.mode, 0o600, "the vault key file"));
+    if (key && (key.mode & 0o077) !== 0)
+      findings.push(tooOpen("perm.vault-key", "critical", keyFile, key.mode, 0o600, "the vault key file"));
     if (opts.deep) {
       const budget = { left: MAX_DEEP_ENTRIES };
       const writable = (await openEntries(paths.stateDir, budget)).filter((e) => (e.mode & 0o002) !== 0);

@@ -43,7 +43,10 @@ describe("auditConfig", () => {
     },
     {
       name: "open DMs with exec reaching the unsandboxed main session",
-      config: { gateway: { auth: { token: GOOD_TOKEN } }, channels: { telegram: { botToken: "1:x", dmPolicy: "open" } } },
+      config: {
+        gateway: { auth: { token: GOOD_TOKEN } },
+        channels: { telegram: { botToken: "1:x", dmPolicy: "open" } },
+      },
       expected: ["critical:security.open-dm-exec"],
     },
     {
@@ -89,7 +92,11 @@ describe("auditConfig", () => {
     {
       name: "the OpenAI API on the LAN",
       config: {
-        gateway: { bind: "lan", auth: { token: GOOD_TOKEN }, http: { endpoints: { chatCompletions: { enabled: true } } } },
+        gateway: {
+          bind: "lan",
+          auth: { token: GOOD_TOKEN },
+          http: { endpoints: { chatCompletions: { enabled: true } } },
+        },
       },
       expected: ["warn:security.openai-api-exposed"],
     },
@@ -120,9 +127,10 @@ describe("auditConfig", () => {
 });
 
 describe("documentHoldsPlainSecrets", () => {
-  it("tells clear-text secrets from SecretRefs and ${VAR}", () => {
+  it("tells clear-text secrets from SecretRefs and env references", () => {
     expect(documentHoldsPlainSecrets({ gateway: { auth: { token: "abc" } } })).toBe(true);
     expect(documentHoldsPlainSecrets({ models: { providers: { a: { apiKey: ["k1"] } } } })).toBe(true);
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a literal ${VAR} reference is the input under test.
     expect(documentHoldsPlainSecrets({ gateway: { auth: { token: "${PINCER_TOKEN}" } } })).toBe(false);
     expect(documentHoldsPlainSecrets({ gateway: { auth: { token: { source: "vault", id: "gw" } } } })).toBe(false);
     expect(documentHoldsPlainSecrets({ gateway: { port: 1 } })).toBe(false);

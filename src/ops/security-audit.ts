@@ -13,7 +13,8 @@ import type { Finding } from "./findings.js";
 /** Shorter tokens and passwords are guessable by a patient attacker on the network. */
 const MIN_TOKEN_CHARS = 24;
 const MIN_PASSWORD_CHARS = 12;
-const WEAK_SECRETS = /^(change[-_ ]?me|password|passw0rd|secret|token|admin|test|letmein|default|pincer|openclaw|12345)/i;
+const WEAK_SECRETS =
+  /^(change[-_ ]?me|password|passw0rd|secret|token|admin|test|letmein|default|pincer|openclaw|12345)/i;
 
 interface Account {
   channel: string;
@@ -29,7 +30,8 @@ export function channelAccounts(config: PincerConfig): Account[] {
     const section = raw as Record<string, unknown>;
     if (section.enabled === false) continue;
     const { accounts, ...base } = section;
-    const extra = typeof accounts === "object" && accounts !== null ? Object.entries(accounts as Record<string, unknown>) : [];
+    const extra =
+      typeof accounts === "object" && accounts !== null ? Object.entries(accounts as Record<string, unknown>) : [];
     if (extra.length === 0) out.push({ channel, accountId: "default", cfg: base });
     for (const [accountId, acc] of extra) {
       const cfg = { ...base, ...(acc as Record<string, unknown>) };
@@ -128,7 +130,13 @@ export function auditConfig(config: PincerConfig, env: NodeJS.ProcessEnv): Findi
   }
   if (config.hooks?.enabled && config.hooks.token) {
     const weak = weakness(config.hooks.token, "token");
-    if (weak) findings.push({ id: "security.weak-hooks-token", severity: "warn", title: `hooks.token ${weak}`, fix: "use a long random value: openssl rand -hex 32" });
+    if (weak)
+      findings.push({
+        id: "security.weak-hooks-token",
+        severity: "warn",
+        title: `hooks.token ${weak}`,
+        fix: "use a long random value: openssl rand -hex 32",
+      });
   }
 
   const sandboxMode = config.agents.defaults.sandbox.mode;

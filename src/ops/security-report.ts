@@ -32,12 +32,23 @@ export async function runSecurityAudit(
   } else {
     checks.push({
       name: "config",
-      run: async () => [{ id: "config.invalid", severity: "critical", title: "the config does not load, so its settings were not audited", detail: configError ?? "", fix: "pincer doctor" }],
+      run: async () => [
+        {
+          id: "config.invalid",
+          severity: "critical",
+          title: "the config does not load, so its settings were not audited",
+          detail: configError ?? "",
+          fix: "pincer doctor",
+        },
+      ],
     });
   }
   checks.push({
     name: "file permissions",
-    run: permissionChecksFor(paths, env, { configHoldsSecrets: snapshot ? documentHoldsPlainSecrets(snapshot.parsed) : true, deep }),
+    run: permissionChecksFor(paths, env, {
+      configHoldsSecrets: snapshot ? documentHoldsPlainSecrets(snapshot.parsed) : true,
+      deep,
+    }),
   });
   return runChecks(checks, { fix: opts.fix ?? false });
 }

@@ -117,7 +117,13 @@ describe("pincer update", () => {
 
   it("backs up, installs, and keeps a healthy new version", async () => {
     const r = run("latest");
-    expect(await r.result).toEqual({ ok: true, from: "0.1.0", to: "9.9.9", backup: "/backups/pincer-backup-x.tar.gz", rolledBack: false });
+    expect(await r.result).toEqual({
+      ok: true,
+      from: "0.1.0",
+      to: "9.9.9",
+      backup: "/backups/pincer-backup-x.tar.gz",
+      rolledBack: false,
+    });
     expect(r.order).toEqual(["backup"]);
     expect(r.calls()[0]).toBe("install -g --no-audit --no-fund pincer@latest");
     expect(r.lines.at(-1)).toBe("Updated 0.1.0 → 9.9.9.");
@@ -126,13 +132,25 @@ describe("pincer update", () => {
   it("rolls back when the new version does not start", async () => {
     const r = run("6.6.6");
     const result = await r.result;
-    expect(result).toMatchObject({ ok: false, rolledBack: true, problem: expect.stringMatching(/does not start: SyntaxError: broken build/) });
-    expect(r.calls().filter((c) => c.startsWith("install")).at(-1)).toBe("install -g --no-audit --no-fund pincer@0.1.0");
+    expect(result).toMatchObject({
+      ok: false,
+      rolledBack: true,
+      problem: expect.stringMatching(/does not start: SyntaxError: broken build/),
+    });
+    expect(
+      r
+        .calls()
+        .filter((c) => c.startsWith("install"))
+        .at(-1),
+    ).toBe("install -g --no-audit --no-fund pincer@0.1.0");
   });
 
   it("rolls back when the new version cannot load this config, or the service does not come back", async () => {
     const r = run("7.7.7");
-    expect(await r.result).toMatchObject({ rolledBack: true, problem: expect.stringMatching(/cannot load this config: agents\.defaults\.model/) });
+    expect(await r.result).toMatchObject({
+      rolledBack: true,
+      problem: expect.stringMatching(/cannot load this config: agents\.defaults\.model/),
+    });
     const restarts: string[] = [];
     const s = run("8.0.0", {
       restartService: async () => {
@@ -140,7 +158,11 @@ describe("pincer update", () => {
         return restarts.length === 1 ? { ok: false, detail: "/readyz did not answer" } : { ok: true, detail: "" };
       },
     });
-    expect(await s.result).toMatchObject({ ok: false, rolledBack: true, problem: "the service did not come back healthy: /readyz did not answer" });
+    expect(await s.result).toMatchObject({
+      ok: false,
+      rolledBack: true,
+      problem: "the service did not come back healthy: /readyz did not answer",
+    });
     expect(restarts).toHaveLength(2);
   });
 

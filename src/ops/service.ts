@@ -95,7 +95,12 @@ export function serviceSpec(inputs: ServiceInputs): ServiceSpec {
       "WantedBy=default.target",
       "",
     ];
-    return { kind: "systemd", name, file: join(inputs.home, ".config", "systemd", "user", `${name}.service`), content: lines.join("\n") };
+    return {
+      kind: "systemd",
+      name,
+      file: join(inputs.home, ".config", "systemd", "user", `${name}.service`),
+      content: lines.join("\n"),
+    };
   }
   if (inputs.platform === "darwin") {
     const label = `ai.pincer.${name}`;
@@ -135,9 +140,17 @@ ${envXml}
 </dict>
 </plist>
 `;
-    return { kind: "launchd", name: label, file: join(inputs.home, "Library", "LaunchAgents", `${label}.plist`), content };
+    return {
+      kind: "launchd",
+      name: label,
+      file: join(inputs.home, "Library", "LaunchAgents", `${label}.plist`),
+      content,
+    };
   }
-  throw new PincerError("UNAVAILABLE", `pincer service supports Linux (systemd) and macOS (launchd), not ${inputs.platform}`);
+  throw new PincerError(
+    "UNAVAILABLE",
+    `pincer service supports Linux (systemd) and macOS (launchd), not ${inputs.platform}`,
+  );
 }
 
 /** Runs a service-manager command; resolves with its outcome instead of throwing (it may not exist here). */
@@ -146,7 +159,11 @@ export function runManager(cmd: string, args: string[]): Promise<{ ok: boolean; 
     execFile(cmd, args, { timeout: 15_000 }, (err, stdout, stderr) => {
       const out = `${stdout}${stderr}`.trim();
       if (!err) resolve({ ok: true, out });
-      else resolve({ ok: false, out: out || ((err as NodeJS.ErrnoException).code === "ENOENT" ? `${cmd} not found` : err.message) });
+      else
+        resolve({
+          ok: false,
+          out: out || ((err as NodeJS.ErrnoException).code === "ENOENT" ? `${cmd} not found` : err.message),
+        });
     });
   });
 }
@@ -155,7 +172,10 @@ function managerCommands(spec: ServiceSpec, uid: number) {
   if (spec.kind === "systemd") {
     const unit = `${spec.name}.service`;
     return {
-      start: [["systemctl", ["--user", "daemon-reload"]], ["systemctl", ["--user", "enable", "--now", unit]]] as const,
+      start: [
+        ["systemctl", ["--user", "daemon-reload"]],
+        ["systemctl", ["--user", "enable", "--now", unit]],
+      ] as const,
       stop: [["systemctl", ["--user", "disable", "--now", unit]]] as const,
       restart: [["systemctl", ["--user", "restart", unit]]] as const,
       active: ["systemctl", ["--user", "is-active", unit]] as const,

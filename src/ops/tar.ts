@@ -69,7 +69,8 @@ export class TarWriter {
       if (written > entry.size) throw new Error(`${entry.path} grew while it was archived`);
       await this.write(chunk);
     }
-    if (written !== entry.size) throw new Error(`${entry.path} shrank while it was archived (${written} of ${entry.size} bytes)`);
+    if (written !== entry.size)
+      throw new Error(`${entry.path} shrank while it was archived (${written} of ${entry.size} bytes)`);
     await this.pad(entry.size);
   }
 
@@ -87,7 +88,10 @@ export class TarWriter {
 }
 
 function parseOctal(buf: Buffer, offset: number, length: number): number {
-  const text = buf.toString("ascii", offset, offset + length).replace(/[\0 ]+$/g, "").trim();
+  const text = buf
+    .toString("ascii", offset, offset + length)
+    .replace(/[\0 ]+$/g, "")
+    .trim();
   return text ? Number.parseInt(text, 8) : 0;
 }
 
@@ -105,7 +109,16 @@ export type EntrySink = { chunk(data: Buffer): void | Promise<void>; end(): void
  */
 export async function readTar(input: Readable, onEntry: (h: TarEntryHeader) => EntrySink | undefined): Promise<number> {
   let buffered: Buffer = Buffer.alloc(0);
-  let current: { header: TarEntryHeader; left: number; pad: number; sink?: EntrySink | undefined; pax: boolean; paxData: Buffer[] } | undefined;
+  let current:
+    | {
+        header: TarEntryHeader;
+        left: number;
+        pad: number;
+        sink?: EntrySink | undefined;
+        pax: boolean;
+        paxData: Buffer[];
+      }
+    | undefined;
   let pendingPath: string | undefined;
   let entries = 0;
   let ended = false;

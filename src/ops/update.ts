@@ -40,10 +40,19 @@ export interface UpdateResult {
 const NPM_TIMEOUT_MS = 10 * 60_000;
 const CHECK_TIMEOUT_MS = 60_000;
 
-function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, timeout: number): Promise<{ code: number; out: string; err: string }> {
+function run(
+  cmd: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  timeout: number,
+): Promise<{ code: number; out: string; err: string }> {
   return new Promise((resolve) => {
     execFile(cmd, args, { env, timeout, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
-      const code = error ? (typeof (error as { code?: unknown }).code === "number" ? ((error as { code: number }).code) : 1) : 0;
+      const code = error
+        ? typeof (error as { code?: unknown }).code === "number"
+          ? (error as { code: number }).code
+          : 1
+        : 0;
       resolve({ code, out: String(stdout), err: String(stderr) || (error && !stderr ? error.message : "") });
     });
   });
@@ -51,7 +60,11 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, timeout: numbe
 
 async function installVersion(deps: UpdateDeps, spec: string): Promise<void> {
   const r = await run(deps.npm, ["install", "-g", "--no-audit", "--no-fund", spec], deps.env, NPM_TIMEOUT_MS);
-  if (r.code !== 0) throw new PincerError("UNAVAILABLE", `npm install -g ${spec} failed: ${(r.err || r.out).trim().split("\n").slice(-3).join(" ")}`);
+  if (r.code !== 0)
+    throw new PincerError(
+      "UNAVAILABLE",
+      `npm install -g ${spec} failed: ${(r.err || r.out).trim().split("\n").slice(-3).join(" ")}`,
+    );
 }
 
 async function installedBin(deps: UpdateDeps): Promise<string> {
@@ -66,16 +79,21 @@ async function checkInstalled(deps: UpdateDeps): Promise<{ version?: string; pro
   const bin = await installedBin(deps);
   const version = await run(bin, ["--version"], deps.env, CHECK_TIMEOUT_MS);
   const v = version.out.trim();
-  if (version.code !== 0 || !/^\d+\.\d+\.\d+/.test(v)) return { problem: `the new pincer does not start: ${(version.err || v).trim().slice(0, 300)}` };
+  if (version.code !== 0 || !/^\d+\.\d+\.\d+/.test(v))
+    return { problem: `the new pincer does not start: ${(version.err || v).trim().slice(0, 300)}` };
   const doctor = await run(bin, ["doctor", "--offline", "--json"], deps.env, CHECK_TIMEOUT_MS);
   let report: { findings?: { id: string; detail?: string }[] };
   try {
     report = JSON.parse(doctor.out);
   } catch {
-    return { version: v, problem: `the new pincer's doctor did not answer: ${(doctor.err || doctor.out).trim().slice(0, 300)}` };
+    return {
+      version: v,
+      problem: `the new pincer's doctor did not answer: ${(doctor.err || doctor.out).trim().slice(0, 300)}`,
+    };
   }
   const configError = report.findings?.find((f) => f.id === "config.invalid");
-  if (configError) return { version: v, problem: `the new version cannot load this config: ${configError.detail ?? ""}` };
+  if (configError)
+    return { version: v, problem: `the new version cannot load this config: ${configError.detail ?? ""}` };
   return { version: v };
 }
 

@@ -44,13 +44,18 @@ const money = (n: number) => formatAmount("usd", n);
 const tokens = (n: number) => Math.round(n).toLocaleString("en");
 
 function groupLines(title: string, group: Group): string[] {
-  const rows = Object.entries(group).sort((a, b) => b[1].totalCost - a[1].totalCost || b[1].totalTokens - a[1].totalTokens);
+  const rows = Object.entries(group).sort(
+    (a, b) => b[1].totalCost - a[1].totalCost || b[1].totalTokens - a[1].totalTokens,
+  );
   if (rows.length === 0) return [];
   const width = Math.max(...rows.map(([k]) => k.length));
   return [
     "",
     title,
-    ...rows.map(([k, v]) => `  ${k.padEnd(width)}  ${money(v.totalCost).padStart(10)}  ${tokens(v.totalTokens).padStart(12)} tokens  ${v.calls} calls`),
+    ...rows.map(
+      ([k, v]) =>
+        `  ${k.padEnd(width)}  ${money(v.totalCost).padStart(10)}  ${tokens(v.totalTokens).padStart(12)} tokens  ${v.calls} calls`,
+    ),
   ];
 }
 
@@ -62,10 +67,17 @@ export function formatUsageReport(r: UsageReport): string {
     "By day",
     ...r.daily
       .filter((d) => d.calls > 0)
-      .map((d) => `  ${d.date}  ${money(d.totalCost).padStart(10)}  ${tokens(d.totalTokens).padStart(12)} tokens  ${d.calls} calls`),
+      .map(
+        (d) =>
+          `  ${d.date}  ${money(d.totalCost).padStart(10)}  ${tokens(d.totalTokens).padStart(12)} tokens  ${d.calls} calls`,
+      ),
   ];
   if (r.totals.calls === 0) lines.push("  (no model calls recorded)");
-  lines.push(...groupLines("By agent", r.byAgent), ...groupLines("By model", r.byModel), ...groupLines("By channel", r.byChannel));
+  lines.push(
+    ...groupLines("By agent", r.byAgent),
+    ...groupLines("By model", r.byModel),
+    ...groupLines("By channel", r.byChannel),
+  );
   if (r.budgets.length > 0) {
     lines.push("", "Budgets");
     for (const s of r.budgets) {

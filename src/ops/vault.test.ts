@@ -22,7 +22,11 @@ beforeEach(() => {
 afterEach(() => rmSync(root, { recursive: true, force: true }));
 
 const vaultFile = () => vaultPath(paths.credentialsDir);
-const code = async (p: Promise<unknown>) => p.then(() => "resolved", (e: { code?: string }) => e.code);
+const code = async (p: Promise<unknown>) =>
+  p.then(
+    () => "resolved",
+    (e: { code?: string }) => e.code,
+  );
 
 describe("vault", () => {
   it("creates a 0600 key file beside (not inside) the state folder and round-trips secrets encrypted", async () => {

@@ -102,7 +102,10 @@ export class Vault {
     let source = await findKey(dirs.stateDir, env);
     if (!existing) {
       if (!opts.create) {
-        throw new PincerError("NOT_FOUND", `no secrets vault at ${file}: add a secret first with pincer secrets set <name>`);
+        throw new PincerError(
+          "NOT_FOUND",
+          `no secrets vault at ${file}: add a secret first with pincer secrets set <name>`,
+        );
       }
       source ??= await createKeyFile(keyFilePath(dirs.stateDir, env));
       const salt = randomBytes(SALT_BYTES);
@@ -198,14 +201,20 @@ export class Vault {
     }
     const plain = unseal(this.key(), name, sealed);
     if (plain === undefined) {
-      throw new PincerError("VAULT_CORRUPT", `vault secret "${name}" in ${this.file} was altered or damaged; set it again`);
+      throw new PincerError(
+        "VAULT_CORRUPT",
+        `vault secret "${name}" in ${this.file} was altered or damaged; set it again`,
+      );
     }
     return plain;
   }
 
   async set(name: string, value: string, now = new Date()): Promise<void> {
     if (!SECRET_NAME.test(name)) {
-      throw new PincerError("INVALID_REQUEST", `"${name}" is not a secret name: letters, digits, . _ and -, at most 128`);
+      throw new PincerError(
+        "INVALID_REQUEST",
+        `"${name}" is not a secret name: letters, digits, . _ and -, at most 128`,
+      );
     }
     if (value === "") throw new PincerError("INVALID_REQUEST", `the value for secret "${name}" is empty`);
     const createdAt = this.doc.secrets[name]?.createdAt ?? now.toISOString();

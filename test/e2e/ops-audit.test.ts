@@ -40,11 +40,17 @@ describe("audit log", () => {
 
     const tail = cli("audit", "tail", "-n", "100", "--json");
     expect(tail.status, tail.stderr).toBe(0);
-    const entries: Any[] = tail.stdout.trim().split("\n").map((l) => JSON.parse(l));
+    const entries: Any[] = tail.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     const types = entries.map((e) => e.type);
     expect(types[0]).toBe("gateway.start");
     expect(types.at(-1)).toBe("gateway.stop");
-    expect(entries.find((e) => e.type === "auth.login")?.data).toMatchObject({ mode: expect.any(String), remote: expect.any(String) });
+    expect(entries.find((e) => e.type === "auth.login")?.data).toMatchObject({
+      mode: expect.any(String),
+      remote: expect.any(String),
+    });
     expect(entries.find((e) => e.type === "auth.failure")?.data.code).toBe("AUTH_TOKEN_MISMATCH");
     expect(entries.find((e) => e.type === "config.write")).toMatchObject({
       actor: expect.stringMatching(/^client:/),

@@ -52,6 +52,15 @@ describe("budgets", () => {
     expect(history.messages.map((m: Any) => m.role)).toEqual(["user", "assistant"]);
   });
 
+  it("usage.budgets tells the Control UI where each cap stands", async () => {
+    const result = await t.client.call<Any>("usage.budgets");
+    expect(result).toMatchObject({ enabled: true, warnAt: [0.8] });
+    expect(result.standings).toEqual([
+      expect.objectContaining({ scope: "global", period: "daily", unit: "tokens", spent: 1100, limit: 1000 }),
+      expect.objectContaining({ scope: "agent", agentId: "main", unit: "usd", limit: 50 }),
+    ]);
+  });
+
   it("pincer usage reports the spending by day, agent and model, and the reached cap", () => {
     const env = { PATH: process.env.PATH, HOME: t.gw.stateDir, PINCER_STATE_DIR: t.gw.stateDir };
     const json = spawnSync(process.execPath, [PINCER_BIN, "usage", "--days", "2", "--json"], { env, encoding: "utf8" });

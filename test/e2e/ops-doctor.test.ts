@@ -49,11 +49,16 @@ describe("pincer doctor", () => {
     const report = JSON.parse(run.stdout);
     const byId = (id: string) => report.findings.filter((f: Any) => f.id === id);
     expect(byId("perm.state-dir")).toHaveLength(1);
-    expect(byId("perm.credentials")[0]).toMatchObject({ severity: "critical", fix: expect.stringContaining("chmod 600") });
+    expect(byId("perm.credentials")[0]).toMatchObject({
+      severity: "critical",
+      fix: expect.stringContaining("chmod 600"),
+    });
     expect(report.passed).toEqual(expect.arrayContaining(["config", "disk space", "transcripts", "audit log"]));
     const text = cli("doctor", "--offline");
     expect(text.stdout).toMatch(/^pincer doctor — /);
-    expect(text.stdout).toMatch(/CRITICAL {2}a credentials file is open to other users \(mode 644\) {2}\(perm\.credentials\)/);
+    expect(text.stdout).toMatch(
+      /CRITICAL {2}a credentials file is open to other users \(mode 644\) {2}\(perm\.credentials\)/,
+    );
     expect(text.stdout).toContain("can be repaired with --fix");
 
     const fixed = cli("doctor", "--offline", "--fix", "--json");

@@ -1,3 +1,4 @@
+import { usageBudgetsMethod } from "../../ops/methods.js";
 import { agentsFilesMethods } from "./agents-files.js";
 import { channelMethods } from "./channels.js";
 import { agentMethod, agentWaitMethod, chatAbortMethod, chatHistoryMethod, chatSendMethod } from "./chat.js";
@@ -56,6 +57,7 @@ export function registerAgentMethods(registry: MethodRegistry): void {
     modelsListMethod,
     usageStatusMethod,
     usageCostMethod,
+    usageBudgetsMethod,
     ...toolMethods,
     ...cronMethods,
     ...agentsFilesMethods,

@@ -42,7 +42,11 @@ function expand(p: string, home: string): string {
 }
 
 /** Replaces SecretRefs by a string for validation (the schema sees resolved secrets), returning their paths. */
-function maskRefs(value: unknown, at: PathSegment[] = [], found: PathSegment[][] = []): { masked: unknown; refs: PathSegment[][] } {
+function maskRefs(
+  value: unknown,
+  at: PathSegment[] = [],
+  found: PathSegment[][] = [],
+): { masked: unknown; refs: PathSegment[][] } {
   if (Array.isArray(value)) return { masked: value.map((v, i) => maskRefs(v, [...at, i], found).masked), refs: found };
   if (!isPlainObject(value)) return { masked: value, refs: found };
   if (SecretRefSchema.safeParse(value).success) {
@@ -65,18 +69,26 @@ export function convertOpenClawConfig(
 
   const agents = isPlainObject(doc.agents) ? doc.agents : undefined;
   const defaults = agents && isPlainObject(agents.defaults) ? agents.defaults : undefined;
-  const ocDefaultWorkspace = typeof defaults?.workspace === "string" ? expand(defaults.workspace, ctx.home) : join(ctx.openclawDir, "workspace");
-  if (defaults && typeof defaults.workspace === "string" && inside(ctx.openclawDir, ocDefaultWorkspace)) delete defaults.workspace;
+  const ocDefaultWorkspace =
+    typeof defaults?.workspace === "string" ? expand(defaults.workspace, ctx.home) : join(ctx.openclawDir, "workspace");
+  if (defaults && typeof defaults.workspace === "string" && inside(ctx.openclawDir, ocDefaultWorkspace))
+    delete defaults.workspace;
 
   if (agents && isPlainObject(agents.entries)) {
     // OpenClaw keys agents by id in a map; Pincer lists them.
-    const list: Record<string, unknown>[] = Array.isArray(agents.list) ? (agents.list as Record<string, unknown>[]) : [];
+    const list: Record<string, unknown>[] = Array.isArray(agents.list)
+      ? (agents.list as Record<string, unknown>[])
+      : [];
     for (const [id, raw] of Object.entries(agents.entries)) {
       if (!isPlainObject(raw)) continue;
       const { agentDir: _agentDir, identity, ...rest } = raw;
       const entry: Record<string, unknown> = { id, ...rest };
       if (!entry.name && isPlainObject(identity) && typeof identity.name === "string") entry.name = identity.name;
-      if (identity !== undefined) dropped.push({ path: `agents.entries.${id}.identity`, reason: "Pincer reads the agent's identity from IDENTITY.md in its workspace" });
+      if (identity !== undefined)
+        dropped.push({
+          path: `agents.entries.${id}.identity`,
+          reason: "Pincer reads the agent's identity from IDENTITY.md in its workspace",
+        });
       list.push(entry);
     }
     delete agents.entries;
@@ -95,7 +107,10 @@ export function convertOpenClawConfig(
     workspaces.push({ agentId: String(entry.id), from: ws, to });
   }
   if (isPlainObject(doc.plugins)) {
-    dropped.push({ path: "plugins", reason: "OpenClaw plugins do not run in Pincer; channels, tools and skills have their own settings" });
+    dropped.push({
+      path: "plugins",
+      reason: "OpenClaw plugins do not run in Pincer; channels, tools and skills have their own settings",
+    });
     delete doc.plugins;
   }
 
@@ -115,7 +130,11 @@ export function convertOpenClawConfig(
       continue;
     }
     // A missing required key cannot be removed: its parent object goes instead.
-    const target = unsetAtPath(doc, at) ? at : at.length > 1 && unsetAtPath(doc, at.slice(0, -1)) ? at.slice(0, -1) : undefined;
+    const target = unsetAtPath(doc, at)
+      ? at
+      : at.length > 1 && unsetAtPath(doc, at.slice(0, -1))
+        ? at.slice(0, -1)
+        : undefined;
     if (!target) {
       dropped.push({ path: formatPath(at) || "(top level)", reason: issue.message });
       break;
@@ -141,11 +160,16 @@ export function plainSecrets(doc: unknown, at: PathSegment[] = [], out: PlainSec
   const parentKey = typeof key === "number" ? at[at.length - 2] : key;
   if (typeof doc === "string") {
     if (typeof parentKey === "string" && SECRET_FIELD.test(parentKey) && doc && !/^\$\{[A-Z0-9_]+\}$/.test(doc)) {
-      const name = at.map(String).join(".").replace(/[^A-Za-z0-9._-]/g, "_").slice(0, 128);
+      const name = at
+        .map(String)
+        .join(".")
+        .replace(/[^A-Za-z0-9._-]/g, "_")
+        .slice(0, 128);
       out.push({ path: at, name, value: doc });
     }
-  } else if (Array.isArray(doc)) doc.forEach((v, i) => plainSecrets(v, [...at, i], out));
-  else if (isPlainObject(doc) && !SecretRefSchema.safeParse(doc).success) {
+  } else if (Array.isArray(doc)) {
+    for (const [i, v] of doc.entries()) plainSecrets(v, [...at, i], out);
+  } else if (isPlainObject(doc) && !SecretRefSchema.safeParse(doc).success) {
     for (const [k, v] of Object.entries(doc)) plainSecrets(v, [...at, k], out);
   }
   return out;
