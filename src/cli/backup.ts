@@ -46,7 +46,7 @@ export function registerBackupCommands(program: Command): void {
     .description("read the whole archive and check every file against its checksum; exits 1 when damaged")
     .option("--json", "print JSON")
     .action(async (archive: string, flags: { json?: boolean }) => {
-      const { verifyBackup } = await import("../ops/backup.js");
+      const { verifyBackup } = await import("../ops/backup-restore.js");
       const result = await verifyBackup(archive);
       if (flags.json)
         process.stdout.write(
@@ -68,7 +68,7 @@ export function registerBackupCommands(program: Command): void {
     .action(async (archive: string, flags: { to?: string; force?: boolean }) => {
       const { resolve } = await import("node:path");
       const { paths } = await context();
-      const { restoreBackup } = await import("../ops/backup.js");
+      const { restoreBackup } = await import("../ops/backup-restore.js");
       const { readGatewayLock } = await import("../ops/gateway-lock.js");
       const { PincerError } = await import("../errors.js");
       const target = flags.to ? resolve(flags.to) : paths.stateDir;

@@ -16,6 +16,7 @@ export const GATEWAY_EVENTS = [
   "cron",
   "exec.approval.requested",
   "exec.approval.resolved",
+  "budget",
 ];
 
 export function buildHello(services: GatewayServices, connId: string, scopes: string[], role: string) {

@@ -10,7 +10,7 @@ import { createLogger, type LogLevel } from "../logging/logger.js";
 import { AuditLog, auditDir } from "../ops/audit-log.js";
 import { AuditedEventHub, AuditedMethodRegistry } from "../ops/audit-taps.js";
 import { scheduleBackups } from "../ops/backup-schedule.js";
-import { releaseGatewayLock, writeGatewayLock } from "../ops/gateway-lock.js";
+import { holdGatewayLock } from "../ops/gateway-lock.js";
 import { PINCER_VERSION } from "../version.js";
 import {
   AuthFailureLimiter,
@@ -213,13 +213,19 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<GatewayHa
   const url = `ws://${host.includes(":") ? `[${host}]` : host}:${boundPort}`;
   log.info({ url, authMode: auth.mode, stateDir: paths.stateDir }, "gateway listening");
   void audit.record("gateway.start", { version: PINCER_VERSION, pid: process.pid, url, authMode: auth.mode });
-  // Tells `pincer backup restore` and `pincer doctor` that this state folder is in use.
-  await writeGatewayLock(paths.stateDir, {
+  // Tells `pincer backup restore`, `import` and `doctor` that this state folder is in use.
+  const stateLock = await holdGatewayLock(paths.stateDir, {
     pid: process.pid,
     port: boundPort,
     host,
     startedAt,
     version: PINCER_VERSION,
+  }).catch((err) => {
+    log.warn(
+      { err: (err as Error).message },
+      "another gateway seems to serve this state folder; running two on one folder risks its data",
+    );
+    return undefined;
   });
   scheduleBackups(
     {
@@ -258,7 +264,7 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<GatewayHa
         httpServer.closeIdleConnections();
       });
       await audit.record("gateway.stop", { reason });
-      await releaseGatewayLock(paths.stateDir).catch((err) => log.warn({ err }, "removing gateway.pid failed"));
+      await stateLock?.release();
       await new Promise<void>((resolve) => log.flush(() => resolve()));
     })();
     return closing;

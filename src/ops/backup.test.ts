@@ -16,7 +16,8 @@ import { gunzipSync, gzipSync } from "node:zlib";
 import pino from "pino";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { resolveStatePaths, type StatePaths } from "../config/paths.js";
-import { createBackup, listBackups, pruneBackups, restoreBackup, verifyBackup } from "./backup.js";
+import { createBackup, listBackups, pruneBackups } from "./backup.js";
+import { restoreBackup, verifyBackup } from "./backup-restore.js";
 import { backupIfDue } from "./backup-schedule.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: better-sqlite3 ships no types; the test uses a handful of calls.
@@ -38,7 +39,6 @@ beforeEach(() => {
   writeFileSync(join(paths.credentialsDir, "telegram-allowFrom.json"), '["42"]', { mode: 0o600 });
   writeFileSync(join(paths.agentsDir, "main", "sessions", "s1.jsonl"), '{"a":1}\n{"b":2}\n{"torn":');
   writeFileSync(join(paths.logsDir, "gateway.log"), "log line\n");
-  writeFileSync(join(paths.stateDir, "gateway.pid"), "{}");
   writeFileSync(join(paths.stateDir, "leftover.tmp"), "x");
   const deep = join(paths.stateDir, "workspace", "a".repeat(60), "b".repeat(60));
   mkdirSync(deep, { recursive: true });
@@ -47,7 +47,7 @@ beforeEach(() => {
 afterEach(() => rmSync(root, { recursive: true, force: true }));
 
 describe("backups", () => {
-  it("archive the state folder (not logs, locks or temp files), verify, and open with plain tar", async () => {
+  it("archive the state folder (not logs or temp files), verify, and open with plain tar", async () => {
     const result = await createBackup(paths, { dir: backups });
     const verified = await verifyBackup(result.file);
     expect(verified).toMatchObject({ ok: true, problems: [] });
@@ -60,7 +60,7 @@ describe("backups", () => {
         `workspace/${"a".repeat(60)}/${"b".repeat(60)}/NOTES.md`,
       ]),
     );
-    expect(files.some((f) => f.startsWith("logs/") || f === "gateway.pid" || f.endsWith(".tmp"))).toBe(false);
+    expect(files.some((f) => f.startsWith("logs/") || f.endsWith(".tmp"))).toBe(false);
     const listing = spawnSync("tar", ["tzf", result.file], { encoding: "utf8" });
     if (listing.status === 0) expect(listing.stdout).toContain("state/credentials/telegram-allowFrom.json");
   });

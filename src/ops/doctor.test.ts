@@ -1,5 +1,4 @@
-import { spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { createServer as createTcpServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -8,7 +7,6 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { resolveStatePaths, type StatePaths } from "../config/paths.js";
 import { AuditLog, auditDir } from "./audit-log.js";
 import { runDoctor } from "./doctor.js";
-import { gatewayLockPath } from "./gateway-lock.js";
 
 let root: string;
 let paths: StatePaths;
@@ -49,18 +47,6 @@ describe("pincer doctor", () => {
     expect(statSync(paths.configPath).mode & 0o777).toBe(0o600);
     expect(statSync(join(paths.credentialsDir, "telegram-pairing.json")).mode & 0o777).toBe(0o600);
     expect(ids(await runDoctor(paths, env, { offline: true })).filter((id) => id.startsWith("perm."))).toEqual([]);
-  });
-
-  it("reports a lock left by a dead gateway, and --fix removes it", async () => {
-    writeConfig(freePortConfig());
-    const dead = spawnSync(process.execPath, ["-e", "process.pid"]).pid as number;
-    writeFileSync(
-      gatewayLockPath(paths.stateDir),
-      JSON.stringify({ pid: dead, port: 1, host: "127.0.0.1", startedAt: 1, version: "0" }),
-    );
-    expect(ids(await runDoctor(paths, env, { offline: true }))).toContain("lock.stale");
-    await runDoctor(paths, env, { offline: true, fix: true });
-    expect(existsSync(gatewayLockPath(paths.stateDir))).toBe(false);
   });
 
   it("an invalid config is an error naming the field", async () => {

@@ -5,7 +5,7 @@ import type { PincerConfig } from "../config/schema.js";
 import { auditDir } from "./audit-log.js";
 import { channelCredentialsCheck, chromiumCheck, portCheck, providerCheck, sandboxCheck } from "./doctor-probes.js";
 import { type Check, type CheckReport, type Finding, runChecks } from "./findings.js";
-import { gatewayLockPath, readGatewayLock } from "./gateway-lock.js";
+import { readGatewayLock } from "./gateway-lock.js";
 import { permissionChecksFor } from "./permission-checks.js";
 import { documentHoldsPlainSecrets } from "./security-audit.js";
 import { defaultServiceInputs, serviceSpec, serviceStatus } from "./service.js";
@@ -63,10 +63,10 @@ function staleFilesCheck(paths: StatePaths): () => Promise<Finding[]> {
       findings.push({
         id: "lock.stale",
         severity: "warn",
-        title: `stale gateway lock: ${lock.lock ? `process ${lock.lock.pid} is gone` : "unreadable lock file"}`,
-        detail: gatewayLockPath(paths.stateDir),
-        fix: "remove it (run with --fix); backup restore refuses to run while it looks held",
-        repair: () => rm(gatewayLockPath(paths.stateDir), { force: true }),
+        title: "a gateway that is gone left its socket file behind",
+        detail: lock.file,
+        fix: "remove it (run with --fix); the next gateway start replaces it too",
+        repair: () => rm(lock.file, { force: true }),
       });
     }
     const now = Date.now();
