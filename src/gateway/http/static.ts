@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { extname, join, resolve, sep } from "node:path";
+import { dirname, extname, join, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 
 /**
@@ -49,13 +49,21 @@ export interface ControlUi {
   handle(req: IncomingMessage, res: ServerResponse): boolean;
 }
 
-/** Where the build lands: dist/ui beside the compiled gateway, or under the repo's dist when run from src/. */
+/**
+ * Where the build lands: `<package root>/dist/ui`. The package root is found by walking up from this module,
+ * so it holds whether the gateway runs from src/ (tsx), from per-file dist/ output, or from bundled chunks.
+ */
 export function defaultUiDir(): string | undefined {
-  const candidates = [
-    fileURLToPath(new URL("../../ui/", import.meta.url)),
-    fileURLToPath(new URL("../../../dist/ui/", import.meta.url)),
-  ];
-  return candidates.find((dir) => existsSync(join(dir, "index.html")));
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    if (existsSync(join(dir, "package.json"))) {
+      const ui = join(dir, "dist", "ui");
+      return existsSync(join(ui, "index.html")) ? ui : undefined;
+    }
+    const parent = dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
 }
 
 /** Returns undefined when the UI was not built: the gateway then keeps its plain status page at `/`. */
