@@ -173,17 +173,21 @@ function notFound(channel: string, p: { code?: string | undefined; requestId?: s
   );
 }
 
+/** Which pending request an approve/dismiss names: by code or request id, optionally within one account. */
+function pairingMatch(p: {
+  code?: string | undefined;
+  requestId?: string | undefined;
+  accountId?: string | undefined;
+}) {
+  return { code: p.code, requestId: p.requestId, accountId: p.accountId ? normalizeAccountId(p.accountId) : undefined };
+}
+
 export const channelsPairingApproveMethod = defineMethod({
   name: "channels.pairing.approve",
   scope: "operator.pairing",
   params: ResolveParams,
   handler: async (p, { services }) => {
-    const match = {
-      code: p.code,
-      requestId: p.requestId,
-      accountId: p.accountId ? normalizeAccountId(p.accountId) : undefined,
-    };
-    const approved = await pairingOf(services).approve(p.channel, match);
+    const approved = await pairingOf(services).approve(p.channel, pairingMatch(p));
     if (!approved) throw notFound(p.channel, p);
     services.log.info(
       { channel: p.channel, accountId: approved.accountId, senderId: approved.senderId },
@@ -206,12 +210,7 @@ export const channelsPairingDismissMethod = defineMethod({
   scope: "operator.pairing",
   params: ResolveParams,
   handler: async (p, { services }) => {
-    const match = {
-      code: p.code,
-      requestId: p.requestId,
-      accountId: p.accountId ? normalizeAccountId(p.accountId) : undefined,
-    };
-    const dismissed = await pairingOf(services).reject(p.channel, match);
+    const dismissed = await pairingOf(services).reject(p.channel, pairingMatch(p));
     if (!dismissed) throw notFound(p.channel, p);
     return { requestId: dismissed.requestId, senderId: dismissed.senderId };
   },

@@ -1,6 +1,7 @@
 import type { RunOutcome } from "../../../agent/runs.js";
 import type { AgentRuntime } from "../../../agent/runtime.js";
 import type { GatewayServices } from "../../services.js";
+import type { RunTarget } from "./agent-target.js";
 
 /**
  * What an HTTP API request sees of one agent run: text as it streams (the agent's words across all its model
@@ -26,6 +27,19 @@ export interface ApiRunResult {
   text: string;
   /** The canonical session key the run used. */
   sessionKey: string;
+}
+
+/** The run request for a resolved target: the one place API requests become runtime sends. */
+export function apiRunRequest(target: RunTarget, runId: string, message: string, signal: AbortSignal): ApiRunRequest {
+  return {
+    runId,
+    sessionKey: target.sessionKey,
+    agentId: target.agent.id,
+    message,
+    channel: target.channel,
+    signal,
+    ...(target.modelOverride ? { modelOverride: target.modelOverride } : {}),
+  };
 }
 
 /** Agent text of one model step and the next are joined by a blank line, as a chat client would show them. */

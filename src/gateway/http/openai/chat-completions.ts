@@ -1,9 +1,9 @@
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
-import { runForApi } from "./agent-run.js";
+import { apiRunRequest, runForApi } from "./agent-run.js";
 import { resolveRunTarget } from "./agent-target.js";
 import { agentMessage, type ConversationEntry } from "./conversation.js";
-import { invalidRequest, runFailure, sendOpenAiError } from "./errors.js";
+import { invalidRequest, outcomeFailure, sendOpenAiError } from "./errors.js";
 import {
   type ApiContext,
   contentText,
@@ -79,24 +79,13 @@ export async function handleChatCompletions(ctx: ApiContext): Promise<void> {
 
   const id = `chatcmpl-${randomBytes(18).toString("base64url")}`;
   const created = Math.floor(Date.now() / 1000);
-  const run = {
-    runId: id,
-    sessionKey: target.sessionKey,
-    agentId: target.agent.id,
-    message,
-    channel: target.channel,
-    signal: ctx.signal,
-    ...(target.modelOverride ? { modelOverride: target.modelOverride } : {}),
-  };
+  const run = apiRunRequest(target, id, message, ctx.signal);
 
   if (!body.stream) {
     const { outcome, text } = await runForApi(ctx.services, ctx.runtime, run);
     if (ctx.signal.aborted) return;
     if (outcome.status !== "ok") {
-      const failure =
-        outcome.status === "aborted"
-          ? runFailure("aborted", "the run was aborted before it finished")
-          : runFailure(outcome.error?.kind, outcome.error?.message ?? "the agent run failed");
+      const failure = outcomeFailure(outcome);
       return sendOpenAiError(ctx.res, failure, ctx.requestId);
     }
     const payload = JSON.stringify({
@@ -144,10 +133,7 @@ export async function handleChatCompletions(ctx: ApiContext): Promise<void> {
   });
   if (sse.closed) return;
   if (outcome.status !== "ok") {
-    const failure =
-      outcome.status === "aborted"
-        ? runFailure("aborted", "the run was aborted before it finished")
-        : runFailure(outcome.error?.kind, outcome.error?.message ?? "the agent run failed");
+    const failure = outcomeFailure(outcome);
     // After the headers the status is spent: the error goes in-band, where OpenAI clients raise it.
     sse.data(failure.body());
   } else {

@@ -35,6 +35,16 @@ export function invalidRequest(message: string, param: string | null = null, cod
  */
 const NO_RETRY = { "x-should-retry": "false" };
 
+/** The OpenAI error for a run that did not end "ok": aborted, or failed with the runtime's error. */
+export function outcomeFailure(outcome: {
+  status: string;
+  error?: { kind: string; message: string };
+}): OpenAiHttpError {
+  return outcome.status === "aborted"
+    ? runFailure("aborted", "the run was aborted before it finished")
+    : runFailure(outcome.error?.kind, outcome.error?.message ?? "the agent run failed");
+}
+
 /** The OpenAI error for a failed agent run (RunOutcome.error.kind from the runtime). */
 export function runFailure(kind: string | undefined, message: string): OpenAiHttpError {
   switch (kind) {

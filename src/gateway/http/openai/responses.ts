@@ -1,10 +1,10 @@
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
 import type { Usage } from "../../../sessions/messages.js";
-import { runForApi } from "./agent-run.js";
+import { apiRunRequest, runForApi } from "./agent-run.js";
 import { resolveRunTarget } from "./agent-target.js";
 import { agentMessage, type ConversationEntry } from "./conversation.js";
-import { invalidRequest, type OpenAiHttpError, runFailure, sendOpenAiError } from "./errors.js";
+import { invalidRequest, type OpenAiHttpError, outcomeFailure, sendOpenAiError } from "./errors.js";
 import {
   type ApiContext,
   contentText,
@@ -109,22 +109,14 @@ export async function handleResponses(ctx: ApiContext, sessions: ResponseSession
     user: body.user ?? null,
     metadata: body.metadata ?? {},
   });
-  const run = {
-    runId: id,
-    sessionKey: target.sessionKey,
-    agentId: target.agent.id,
-    message,
-    channel: target.channel,
-    signal: ctx.signal,
-    ...(target.modelOverride ? { modelOverride: target.modelOverride } : {}),
-  };
+  const run = apiRunRequest(target, id, message, ctx.signal);
 
   if (!body.stream) {
     const result = await runForApi(ctx.services, ctx.runtime, run);
     if (ctx.signal.aborted) return;
     const { outcome } = result;
     if (outcome.status !== "ok") {
-      return sendOpenAiError(ctx.res, failureOf(outcome), ctx.requestId);
+      return sendOpenAiError(ctx.res, outcomeFailure(outcome), ctx.requestId);
     }
     sessions.remember(id, { sessionKey: result.sessionKey, agentId: target.agent.id });
     const payload = JSON.stringify(shape("completed", result.text, outcome.usage));
@@ -156,7 +148,7 @@ export async function handleResponses(ctx: ApiContext, sessions: ResponseSession
   if (sse.closed) return;
   const { outcome, text } = result;
   if (outcome.status !== "ok") {
-    const failure = failureOf(outcome);
+    const failure = outcomeFailure(outcome);
     send("response.failed", { response: { ...shape("failed", undefined, outcome.usage, failure), output: [] } });
   } else {
     sessions.remember(id, { sessionKey: result.sessionKey, agentId: target.agent.id });
@@ -166,12 +158,6 @@ export async function handleResponses(ctx: ApiContext, sessions: ResponseSession
     send("response.completed", { response: shape("completed", text, outcome.usage) });
   }
   sse.end();
-}
-
-function failureOf(outcome: { status: string; error?: { kind: string; message: string } }): OpenAiHttpError {
-  return outcome.status === "aborted"
-    ? runFailure("aborted", "the run was aborted before it finished")
-    : runFailure(outcome.error?.kind, outcome.error?.message ?? "the agent run failed");
 }
 
 function textPart(text: string) {
