@@ -4,6 +4,7 @@ import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import { Automation } from "../automation/automation.js";
 import { resolveStatePaths, type StatePaths } from "../config/paths.js";
+import type { PincerConfig } from "../config/schema.js";
 import { ConfigStore } from "../config/store.js";
 import { PincerError } from "../errors.js";
 import { createLogger, type LogLevel } from "../logging/logger.js";
@@ -115,9 +116,14 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<GatewayHa
   registerChannelMethods(methods);
   const { startAgentRuntime } = await runtimeModule;
   services.agent = await startAgentRuntime(services);
-  if (Object.keys(cfg.channels ?? {}).length > 0) {
-    const { hasConfiguredChannels, startChannelManager } = await import("../channels/start.js");
-    if (hasConfiguredChannels(cfg)) {
+  // The channel manager (and the channel code) loads only once a channel is configured: at start, or later when a
+  // config reload adds the first one.
+  let channelsStarting: Promise<void> | undefined;
+  const ensureChannels = async (next: PincerConfig): Promise<void> => {
+    if (services.channels || Object.keys(next.channels ?? {}).length === 0) return;
+    channelsStarting ??= (async () => {
+      const { hasConfiguredChannels, startChannelManager } = await import("../channels/start.js");
+      if (!hasConfiguredChannels(next) || shutdown.signal.aborted) return;
       services.channels = await startChannelManager({
         config: () => config.current.config,
         agent: () => services.agent,
@@ -128,8 +134,14 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<GatewayHa
           services.healthVersion += 1;
         },
       });
-    }
-  }
+      // A reload that landed while the manager was starting is applied now.
+      if (config.current.config !== next) await services.channels.reconcile();
+    })().finally(() => {
+      channelsStarting = undefined;
+    });
+    return channelsStarting;
+  };
+  await ensureChannels(cfg);
 
   const state: HttpState = { ready: false };
   const uiDir = cfg.gateway.controlUi.enabled ? (env.PINCER_UI_DIR ?? defaultUiDir()) : undefined;
@@ -195,7 +207,8 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<GatewayHa
     });
     log.level = opts.logLevel ?? next.config.logging.level;
     services.agent?.updateConfig(next.config);
-    void services.channels?.reconcile().catch((err) => log.error({ err }, "applying channel config failed"));
+    const applyChannels = services.channels ? services.channels.reconcile() : ensureChannels(next.config);
+    void applyChannels.catch((err) => log.error({ err }, "applying channel config failed"));
     services.healthVersion += 1;
     log.info({ changed: plan.changedPaths, restart: plan.restart }, "config reloaded");
     if (plan.restart.length > 0) {
