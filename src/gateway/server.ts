@@ -94,6 +94,7 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<GatewayHa
   const presence = new PresenceRegistry(PresenceRegistry.selfEntry(PINCER_VERSION, startedAt), (list) =>
     events.broadcast("presence", { presence: list }),
   );
+  const limiter = new AuthFailureLimiter(cfg.gateway.auth.maxFailures, cfg.gateway.auth.lockoutMs);
   const services: GatewayServices = {
     version: PINCER_VERSION,
     bootId: randomUUID(),
@@ -103,6 +104,7 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<GatewayHa
     log,
     ...(logFile ? { logFile } : {}),
     auth,
+    authLimiter: limiter,
     events,
     audit,
     presence,
@@ -148,7 +150,6 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<GatewayHa
   const ui = uiDir
     ? createControlUi({ dir: uiDir, embedOrigins: () => config.current.config.gateway.controlUi.allowedOrigins })
     : undefined;
-  const limiter = new AuthFailureLimiter(cfg.gateway.auth.maxFailures, cfg.gateway.auth.lockoutMs);
   services.automation = new Automation({
     runtime: () => services.agent,
     channels: () => services.channels,

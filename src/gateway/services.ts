@@ -1,7 +1,7 @@
 import type { StatePaths } from "../config/paths.js";
 import type { ConfigStore } from "../config/store.js";
 import type { Logger } from "../logging/logger.js";
-import type { ResolvedAuth } from "./auth.js";
+import type { AuthFailureLimiter, ResolvedAuth } from "./auth.js";
 import type { EventHub } from "./events.js";
 import type { PresenceRegistry } from "./presence.js";
 
@@ -18,6 +18,8 @@ export interface GatewayServices {
   log: Logger;
   logFile?: string;
   auth: ResolvedAuth;
+  /** Failed gateway-credential attempts per address, shared by the WebSocket and the HTTP APIs that take them. */
+  authLimiter: AuthFailureLimiter;
   events: EventHub;
   /** The hash-chained audit log (src/ops/audit-log.ts). */
   audit?: import("../ops/audit-log.js").AuditLog;

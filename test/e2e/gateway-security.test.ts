@@ -216,3 +216,27 @@ describe("failed-auth lockout", () => {
     expect((await after.connect({ auth: { token: TOKEN } })).ok).toBe(true);
   });
 });
+
+describe("failed-auth lockout across HTTP and WebSocket", () => {
+  const invoke = (token: string) =>
+    fetch(`${gw.httpUrl}/tools/invoke`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify({ tool: "sessions_list" }),
+    });
+
+  it("wrong tokens on POST /tools/invoke count toward the same lockout as the WebSocket", async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < MAX_FAILURES + 2; i++) statuses.push((await invoke(`wrong-${i}`)).status);
+    expect(statuses.slice(0, MAX_FAILURES)).toEqual(Array(MAX_FAILURES).fill(401));
+    const locked = await invoke(TOKEN);
+    expect(locked.status).toBe(429);
+    expect(Number(locked.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect(((await locked.json()) as { error: { code: string } }).error.code).toBe("RATE_LIMITED");
+    // The WebSocket from this address is locked out too: one table, not one per entry point.
+    const s = await open();
+    expect((await s.connect({ auth: { token: TOKEN } })).error?.code).toBe("RATE_LIMITED");
+    await new Promise((r) => setTimeout(r, LOCKOUT_MS + 100));
+    expect((await invoke(TOKEN)).status).not.toBe(401);
+  });
+});

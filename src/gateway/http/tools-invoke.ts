@@ -4,12 +4,11 @@ import { PincerError, toErrorShape } from "../../errors.js";
 import { secretsEqual } from "../auth.js";
 import { formatIssues, SCOPES } from "../protocol/frames.js";
 import type { GatewayServices } from "../services.js";
+import { bearerToken, readJsonBody, remoteAddress } from "./json-body.js";
 import { sendJson } from "./routes.js";
 
 /** Largest request body accepted, in bytes (OpenClaw's default). */
 const MAX_BODY_BYTES = 2 * 1024 * 1024;
-/** A client that has not sent its whole body within this long gets 408. */
-const BODY_TIMEOUT_MS = 10_000;
 
 const InvokeBody = z.looseObject({
   tool: z.string().min(1).optional(),
@@ -53,20 +52,25 @@ async function serve(req: IncomingMessage, res: ServerResponse, services: Gatewa
     return fail(405, "METHOD_NOT_ALLOWED", "use POST");
   }
   if (services.auth.mode !== "none") {
-    const header = req.headers.authorization ?? "";
-    const given = /^Bearer\s+(.+)$/i.exec(header)?.[1]?.trim();
+    const address = remoteAddress(req);
+    const waitMs = services.authLimiter.lockedFor(address);
+    if (waitMs > 0) {
+      res.setHeader("retry-after", String(Math.ceil(waitMs / 1000)));
+      return fail(429, "RATE_LIMITED", `too many failed auth attempts: retry in ${Math.ceil(waitMs / 1000)} s`);
+    }
+    const given = bearerToken(req);
     if (!given || !services.auth.secret || !secretsEqual(given, services.auth.secret)) {
+      services.authLimiter.recordFailure(address);
       return fail(401, "UNAUTHORIZED", "send Authorization: Bearer <gateway token or password>");
     }
+    services.authLimiter.recordSuccess(address);
   }
-  const body = await readBody(req);
-  if ("status" in body) return fail(body.status, body.code, body.message);
-  let json: unknown;
-  try {
-    json = JSON.parse(body.text);
-  } catch {
-    return fail(400, "INVALID_REQUEST", "the body is not JSON");
+  const body = await readJsonBody(req, { maxBytes: MAX_BODY_BYTES });
+  if (!body.ok) {
+    const code = body.status === 413 ? "PAYLOAD_TOO_LARGE" : body.status === 408 ? "TIMEOUT" : "INVALID_REQUEST";
+    return fail(body.status, code, body.message);
   }
+  const json = body.value ?? {};
   const parsed = InvokeBody.safeParse(json);
   if (!parsed.success) return fail(400, "INVALID_REQUEST", formatIssues(parsed.error, "body."));
   const p = parsed.data;
@@ -99,34 +103,4 @@ async function serve(req: IncomingMessage, res: ServerResponse, services: Gatewa
     const status = err instanceof PincerError ? (STATUS[shape.code] ?? 500) : 500;
     fail(status, shape.code, status === 500 && !(err instanceof PincerError) ? "tool execution failed" : shape.message);
   }
-}
-
-function readBody(req: IncomingMessage): Promise<{ text: string } | { status: number; code: string; message: string }> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const timer = setTimeout(() => {
-      resolve({ status: 408, code: "TIMEOUT", message: "the request body did not arrive in time" });
-      req.destroy();
-    }, BODY_TIMEOUT_MS);
-    req.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        clearTimeout(timer);
-        resolve({ status: 413, code: "PAYLOAD_TOO_LARGE", message: `the body is larger than ${MAX_BODY_BYTES} bytes` });
-        req.removeAllListeners("data");
-        req.resume();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on("end", () => {
-      clearTimeout(timer);
-      resolve({ text: Buffer.concat(chunks).toString("utf8") });
-    });
-    req.on("error", () => {
-      clearTimeout(timer);
-      resolve({ status: 400, code: "INVALID_REQUEST", message: "the request body could not be read" });
-    });
-  });
 }
