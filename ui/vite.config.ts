@@ -11,7 +11,9 @@ const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
  */
 export default defineConfig({
   root: here("."),
-  base: "/",
+  // Relative URLs, so one build works at the root and under any gateway.controlUi.basePath; the gateway puts a
+  // <base href> in each page so they resolve from deep links too (src/gateway/http/static.ts).
+  base: "./",
   plugins: [preact()],
   build: {
     outDir: here("../dist/ui"),

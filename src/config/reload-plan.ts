@@ -21,6 +21,8 @@ type Effect = "hot" | "restart";
 const RULES: ReadonlyArray<readonly [prefix: string, effect: Effect]> = [
   ["gateway", "restart"],
   ["gateway.reload", "hot"],
+  // The Control UI reads its base path per request.
+  ["gateway.controlUi.basePath", "hot"],
   ["plugins", "restart"],
   ["env", "restart"],
 ];

@@ -42,6 +42,37 @@ const GatewayAuthSchema = z.strictObject({
   lockoutMs: z.number().int().min(0).default(60_000),
 });
 
+/** First path segments the gateway itself answers at the root; a Control UI prefix there would shadow them. */
+const GATEWAY_ROOT_SEGMENTS = ["v1", "hooks", "tools", "health", "healthz", "ready", "readyz"];
+
+/**
+ * gateway.controlUi.basePath: the prefix the Control UI is served under behind a reverse proxy ("/pincer").
+ * "/x/" is normalised to "/x"; "", "/" or no value mean the root and parse to "". Only unreserved URL
+ * characters are allowed, so the value can go into a URL and an HTML attribute as it is.
+ */
+const ControlUiBasePathSchema = z
+  .string()
+  .trim()
+  .check((ctx) => {
+    // The issue's path names the key (gateway.controlUi.basePath: …), so the message says only what is wrong.
+    const fail = (message: string): void => {
+      ctx.issues.push({ code: "custom", input: ctx.value, message });
+    };
+    const value = ctx.value;
+    if (value === "" || value === "/") return;
+    if (/[?#]/.test(value)) return fail(`must be a path without a query (?) or fragment (#), got "${value}"`);
+    if (!value.startsWith("/")) return fail(`must start with "/" (e.g. "/${value}"), got "${value}"`);
+    const segments = value.replace(/\/+$/, "").split("/").slice(1);
+    if (segments.some((s) => s === "")) return fail(`must not contain an empty segment ("//"), got "${value}"`);
+    if (segments.some((s) => s === "." || s === ".."))
+      return fail(`must not contain "." or ".." segments, got "${value}"`);
+    if (segments.some((s) => !/^[A-Za-z0-9._~-]+$/.test(s)))
+      return fail(`may hold only letters, digits, "-", ".", "_", "~" and "/", got "${value}"`);
+    if (GATEWAY_ROOT_SEGMENTS.includes(segments[0] ?? ""))
+      return fail(`must not start with "/${segments[0]}": the gateway serves its own API there`);
+  })
+  .transform((value) => value.replace(/\/+$/, ""));
+
 const GatewaySchema = z
   .strictObject({
     port: z.number().int().min(0).max(65535).default(DEFAULT_PORT),
@@ -52,7 +83,8 @@ const GatewaySchema = z
     controlUi: z
       .strictObject({
         enabled: z.boolean().default(true),
-        basePath: z.string().optional(),
+        /** Serve the Control UI under this prefix ("/pincer"); the API and the WebSocket stay at the root. */
+        basePath: ControlUiBasePathSchema.optional(),
         /** Browser origins allowed to open the WebSocket besides the gateway's own. */
         allowedOrigins: z.array(z.string()).default([]),
       })

@@ -4,8 +4,8 @@ const escapeHtml = (s: string) =>
   s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] ?? c);
 
 /**
- * The page at `/` until the Control UI lands: says the gateway is up, whether a model is connected, and
- * exactly how to connect one.
+ * The page at `/` when the Control UI is not served there: says the gateway is up, whether a model is
+ * connected, how to connect one, and where the Control UI is (or why it is not served).
  */
 export function landingPage(services: GatewayServices): string {
   const model = services.agent?.modelStatus();
@@ -24,6 +24,20 @@ code{background:#f2f2f5;padding:.1em .3em;border-radius:4px}.ok{color:#0a7d32}.w
 <p class="ok">Running — version ${escapeHtml(services.version)}, WebSocket protocol v4 on this same address.</p>
 ${modelLine}
 <p>Talk to it from a terminal: <code>pincer agent --message "hello"</code>; call any method: <code>pincer gateway call health</code>.</p>
-<p>The Control UI and WebChat will be served here.</p>
+${controlUiLine(services)}
 </body></html>`;
+}
+
+/**
+ * The UI answers `/` itself when it is built and at the root, so this page shows at `/` only when the UI is
+ * turned off, not built, or under gateway.controlUi.basePath.
+ */
+function controlUiLine(services: GatewayServices): string {
+  const { enabled, basePath } = services.config.current.config.gateway.controlUi;
+  if (!enabled) return "<p>The Control UI is turned off (<code>gateway.controlUi.enabled: false</code>).</p>";
+  if (basePath) {
+    const href = escapeHtml(`${basePath}/`);
+    return `<p>Control UI: <a href="${href}">${href}</a> · WebChat: <a href="${href}chat">${href}chat</a></p>`;
+  }
+  return "<p>The Control UI was not built into this install (<code>dist/ui</code> is missing): run <code>npm run build</code>.</p>";
 }

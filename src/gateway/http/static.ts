@@ -8,6 +8,9 @@ import { fileURLToPath } from "node:url";
 /**
  * Serves the built Control UI and WebChat (dist/ui) with a strict CSP (no inline script, no eval), immutable
  * caching for content-hashed assets, revalidation for the HTML entry points, and refusal of path traversal.
+ * Under gateway.controlUi.basePath ("/pincer") every UI path moves below the prefix; the build refers to its
+ * files relatively and each HTML page gets a `<base href="/pincer/">`, so one build works under any prefix
+ * and at any depth (a reloaded /pincer/sessions/ still finds /pincer/assets/).
  */
 
 const MIME_TYPES: Record<string, string> = {
@@ -38,13 +41,19 @@ export interface ControlUiOptions {
   dir: string;
   /** Origins allowed to frame the WebChat page (gateway.controlUi.allowedOrigins); read per request. */
   embedOrigins: () => readonly string[];
+  /**
+   * gateway.controlUi.basePath as the schema parsed it: "/x" without a trailing slash, "" or undefined for the
+   * root. Read per request, so a config reload moves the UI without a restart.
+   */
+  basePath: () => string | undefined;
 }
 
 export interface ControlUi {
   dir: string;
   /**
    * Serves `/`, `/chat`, `/webchat.js`, files under `/assets/`, root files of the build and the UI's own
-   * routes. Returns false when the path is not the UI's so other route families can answer.
+   * routes, all below the base path, and redirects the bare base path (`/pincer`) to `/pincer/`. Returns false
+   * when the path is not the UI's so other route families (and the status page at `/`) can answer.
    */
   handle(req: IncomingMessage, res: ServerResponse): boolean;
 }
@@ -74,7 +83,15 @@ export function createControlUi(opts: ControlUiOptions): ControlUi | undefined {
     dir: root,
     handle(req, res) {
       if (req.method !== "GET" && req.method !== "HEAD") return false;
-      const target = routeFile(req.url ?? "/");
+      const basePath = opts.basePath() ?? "";
+      const within = withinBasePath(req.url ?? "/", basePath);
+      if (within === undefined) return false;
+      if ("redirect" in within) {
+        res.writeHead(302, { location: within.redirect, "cache-control": "no-store", "content-length": "0" });
+        res.end();
+        return true;
+      }
+      const target = routeFile(within.path);
       if (target === undefined) return false;
       if (target === null) {
         sendStatus(res, 400, "bad path: encoded separators, dot segments and NUL bytes are refused");
@@ -85,7 +102,7 @@ export function createControlUi(opts: ControlUiOptions): ControlUi | undefined {
         sendStatus(res, 400, "bad path: outside the UI folder");
         return true;
       }
-      void serveFile(req, res, file, target, opts.embedOrigins()).catch(() => {
+      void serveFile(req, res, file, target, { embed: opts.embedOrigins(), basePath }).catch(() => {
         if (!res.headersSent) sendStatus(res, 404, "not found");
         else res.destroy();
       });
@@ -100,12 +117,30 @@ interface RouteTarget {
 }
 
 /**
- * Maps a request URL to a file of the build. undefined: not a UI path. null: a UI-looking path that is
+ * The request URL as the UI sees it, with the base path cut off (`/pincer/sessions?x` → `/sessions?x`).
+ * `redirect` for the bare base path, so relative URLs in the page resolve below it; undefined outside it.
+ */
+export function withinBasePath(rawUrl: string, basePath: string): { path: string } | { redirect: string } | undefined {
+  if (basePath === "") return { path: rawUrl };
+  const cut = rawUrl.search(/[?#]/);
+  const pathname = cut < 0 ? rawUrl : rawUrl.slice(0, cut);
+  if (pathname === basePath) {
+    const query = cut < 0 ? "" : rawUrl.slice(cut);
+    // Only a plain printable query is carried into the Location header.
+    return { redirect: `${basePath}/${/^[\x21-\x7e]*$/.test(query) ? query : ""}` };
+  }
+  return pathname.startsWith(`${basePath}/`) ? { path: rawUrl.slice(basePath.length) } : undefined;
+}
+
+/**
+ * Maps a request URL (below the base path) to a file of the build. undefined: not a UI path. null: a UI-looking path that is
  * malformed or tries to climb out of the folder.
  */
 export function routeFile(rawUrl: string): RouteTarget | null | undefined {
   const pathname = rawUrl.split(/[?#]/, 1)[0] ?? "/";
-  if (pathname === "/" || CONTROL_UI_ROUTES.includes(pathname)) return { segments: ["index.html"], kind: "app" };
+  // `/sessions/` is the same page as `/sessions`: the <base> element keeps its relative URLs right.
+  const page = pathname.length > 1 ? pathname.replace(/\/+$/, "") : pathname;
+  if (page === "/" || CONTROL_UI_ROUTES.includes(page)) return { segments: ["index.html"], kind: "app" };
   if (pathname === "/chat" || pathname === "/chat/") return { segments: ["chat.html"], kind: "chat" };
   const isAsset = pathname.startsWith("/assets/");
   const isRootFile = /^\/[A-Za-z0-9._-]+\.(js|svg|ico|png|webmanifest|txt)$/.test(pathname);
@@ -142,11 +177,22 @@ export function contentSecurityPolicy(host: string | undefined, kind: RouteTarge
     "font-src 'self'",
     `connect-src ${connect}`,
     "manifest-src 'self'",
-    "base-uri 'none'",
+    // The pages carry a <base href> of the gateway's own origin (see withBaseElement); nothing else may set one.
+    "base-uri 'self'",
     "form-action 'none'",
     "object-src 'none'",
     `frame-ancestors ${frameAncestors}`,
   ].join("; ");
+}
+
+/**
+ * Puts `<base href="<basePath>/">` first in the head of an HTML page: the build's relative URLs then resolve
+ * below the base path whatever the depth of the page's URL, and the client router reads its base from
+ * document.baseURI. The base path is validated by the config schema; it is escaped here all the same.
+ */
+export function withBaseElement(html: string, basePath: string): string {
+  const href = `${basePath}/`.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  return html.replace(/<head(\s[^>]*)?>/i, (head) => `${head}<base href="${href}">`);
 }
 
 async function serveFile(
@@ -154,9 +200,11 @@ async function serveFile(
   res: ServerResponse,
   file: string,
   target: RouteTarget,
-  embed: readonly string[],
+  page: { embed: readonly string[]; basePath: string },
 ): Promise<void> {
-  const body = await readFile(file);
+  const isPage = target.kind === "app" || target.kind === "chat";
+  const raw = await readFile(file);
+  const body = isPage ? Buffer.from(withBaseElement(raw.toString("utf8"), page.basePath)) : raw;
   const etag = `"${createHash("sha256").update(body).digest("base64url").slice(0, 27)}"`;
   const headers: Record<string, string> = {
     "content-type": MIME_TYPES[extname(file)] ?? "application/octet-stream",
@@ -165,8 +213,8 @@ async function serveFile(
     "cache-control": target.kind === "asset" ? IMMUTABLE_CACHE : REVALIDATE_CACHE,
     etag,
   };
-  if (target.kind === "app" || target.kind === "chat") {
-    headers["content-security-policy"] = contentSecurityPolicy(req.headers.host, target.kind, embed);
+  if (isPage) {
+    headers["content-security-policy"] = contentSecurityPolicy(req.headers.host, target.kind, page.embed);
     headers["cross-origin-opener-policy"] = "same-origin";
     if (target.kind === "app") headers["x-frame-options"] = "DENY";
   }

@@ -11,7 +11,7 @@ import { SessionsView } from "../views/sessions-view.js";
 import { UsageView } from "../views/usage-view.js";
 import { GatewayContext, useConnectionStatus, useGateway } from "./gateway-context.js";
 import { LoginPanel } from "./login.js";
-import { navigate, PAGES, type PagePath, useRoute } from "./route.js";
+import { navigate, PAGES, type PagePath, pageHref, useRoute } from "./route.js";
 import { StatusPill } from "./status-pill.js";
 
 export function ControlApp({ gateway }: { gateway: BrowserGateway }) {
@@ -42,7 +42,7 @@ function Shell() {
       <header class="topbar">
         <a
           class="brand"
-          href="/"
+          href={pageHref("/")}
           onClick={(e) => {
             e.preventDefault();
             navigate("/");
@@ -101,7 +101,7 @@ function Shell() {
 function NavLink({ path, label, active }: { path: PagePath; label: string; active: boolean }) {
   return (
     <a
-      href={path}
+      href={pageHref(path)}
       class={active ? "active" : ""}
       aria-current={active ? "page" : undefined}
       onClick={(e) => {
