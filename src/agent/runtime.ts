@@ -5,7 +5,7 @@ import type { GatewayServices } from "../gateway/services.js";
 import { NO_MODEL_CONFIGURED_MESSAGE } from "../models/chain.js";
 import { ModelRouter } from "../models/failover.js";
 import { parseSessionKey } from "../sessions/keys.js";
-import type { AssistantMessage } from "../sessions/messages.js";
+import type { AgentMessage, AssistantMessage } from "../sessions/messages.js";
 import { KeyedQueue } from "../sessions/queue.js";
 import { SessionStore } from "../sessions/store.js";
 import type { AgentTool } from "../tools/tool.js";
@@ -14,7 +14,13 @@ import { builtinTools } from "./builtin-tools.js";
 import { parseSlashCommand } from "./commands.js";
 import { type RunOutcome, type RunRecord, RunRegistry, runTimeoutError, timeoutOf } from "./runs.js";
 import { Semaphore } from "./semaphore.js";
-import { executeTurn, GATEWAY_REPLY_ORIGIN, type MessageOrigin, type QueuedInput } from "./session-turn.js";
+import {
+  type ClientTools,
+  executeTurn,
+  GATEWAY_REPLY_ORIGIN,
+  type MessageOrigin,
+  type QueuedInput,
+} from "./session-turn.js";
 import { UsageLedger } from "./usage-ledger.js";
 import { RunEventWriter } from "./wire-events.js";
 
@@ -33,6 +39,10 @@ export interface SendParams {
   channel?: string;
   /** Where the message came from, recorded on the session so "last" deliveries (cron, heartbeat) can answer there. */
   origin?: MessageOrigin;
+  /** Recorded before `message` (an API client's tool results); with a prelude, an empty message adds no user turn. */
+  prelude?: AgentMessage[];
+  /** Tools an API client declared for this run (the OpenAI-compatible API's `tools`). */
+  clientTools?: ClientTools;
 }
 
 export interface SendAck {
@@ -139,7 +149,11 @@ export class AgentRuntime {
     const input: QueuedInput = {
       runId: run.runId,
       mode,
-      message: { role: "user", content: params.message, timestamp: run.acceptedAt },
+      ...(params.message || !params.prelude?.length
+        ? { message: { role: "user", content: params.message, timestamp: run.acceptedAt } }
+        : {}),
+      ...(params.prelude?.length ? { prelude: params.prelude } : {}),
+      ...(params.clientTools ? { clientTools: params.clientTools } : {}),
       ...(params.modelOverride ? { modelOverride: params.modelOverride } : {}),
       ...(params.channel ? { channel: params.channel } : {}),
       ...(params.origin ? { origin: params.origin } : {}),

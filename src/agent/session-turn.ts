@@ -1,9 +1,10 @@
 import { PincerError } from "../errors.js";
 import { emptyUsage } from "../models/usage.js";
 import { budgetedStream } from "../ops/budgets.js";
-import type { AgentMessage, UserMessage } from "../sessions/messages.js";
+import type { AgentMessage, ToolCallPart, UserMessage } from "../sessions/messages.js";
 import { messageText } from "../sessions/messages.js";
 import type { SessionStore } from "../sessions/store.js";
+import type { ToolSpec } from "../tools/tool.js";
 import { findAgent } from "./agents.js";
 import { sessionTools } from "./builtin-tools.js";
 import { parseSlashCommand, type SlashCommand } from "./commands.js";
@@ -27,10 +28,23 @@ export interface QueuedInput {
   runId: string;
   /** How this message joins the session's queue (chat.send queueMode). */
   mode: QueueMode;
-  message: UserMessage;
+  /** Absent when the input only continues the conversation with the tool results in `prelude`. */
+  message?: UserMessage;
+  /** Recorded before `message`: an API client's tool results (and, in a one-off session, the call they answer). */
+  prelude?: AgentMessage[];
+  clientTools?: ClientTools;
   modelOverride?: string;
   channel?: string;
   origin?: MessageOrigin;
+}
+
+/** Tools an API client declared for one run (OpenAI `tools`): the model may call them, the client runs them. */
+export interface ClientTools {
+  specs: ToolSpec[];
+  /** Appended to the system prompt for this run (OpenAI tool_choice "required" or a named function). */
+  instruction?: string;
+  /** Receives the client tool calls the turn stopped at, before the run's outcome is settled. */
+  onCalls: (calls: ToolCallPart[]) => void;
 }
 
 /** A channel conversation a message arrived from: `to` is the peer id, or `group:<id>` / `channel:<id>`. */
@@ -65,13 +79,14 @@ export async function executeTurn(runtime: AgentRuntime, job: TurnJob): Promise<
   writer.lifecycle("start", { sessionKey: key, agentId });
 
   const only = job.inputs.length === 1 ? job.inputs[0] : undefined;
-  const command = only ? parseSlashCommand(messageText(only.message)) : undefined;
-  if (command) {
+  const commandMessage = only?.prelude ? undefined : only?.message;
+  const command = commandMessage ? parseSlashCommand(messageText(commandMessage)) : undefined;
+  if (command && commandMessage) {
     // The command is part of the record (the reply too, below) but never of the model's context.
     await store.append(key, {
       type: "custom",
       customType: COMMAND_ENTRY_TYPE,
-      data: { text: messageText(only!.message), at: only!.message.timestamp },
+      data: { text: messageText(commandMessage), at: commandMessage.timestamp },
     });
     const text = await runCommand(runtime, store, job, command);
     const message = await runtime.systemReply(key, agentId, text);
@@ -92,7 +107,11 @@ export async function executeTurn(runtime: AgentRuntime, job: TurnJob): Promise<
     resolved = { ...resolved, entry };
   }
   const signal = job.run.controller.signal;
-  for (const input of job.inputs) await store.append(key, { type: "message", message: input.message });
+  for (const input of job.inputs) {
+    for (const message of input.prelude ?? []) await store.append(key, { type: "message", message });
+    if (input.message) await store.append(key, { type: "message", message: input.message });
+  }
+  const clientTools = job.inputs.find((i) => i.clientTools)?.clientTools;
 
   const context = await loadContext(store, key);
   const agent = findAgent(runtime.config, runtime.services.paths, agentId);
@@ -108,17 +127,21 @@ export async function executeTurn(runtime: AgentRuntime, job: TurnJob): Promise<
     model: job.inputs.find((i) => i.modelOverride)?.modelOverride ?? resolved.entry.model,
   });
   const skills = await skillsForPrompt(runtime, agentId, tools);
-  const system = buildSystemPrompt({
+  const basePrompt = buildSystemPrompt({
     agentId,
     ...(agent.name ? { agentName: agent.name } : {}),
     now: new Date(),
     timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone,
     workspaceDir: agent.workspaceDir,
     bootstrap,
-    tools: tools.map((t) => ({ name: t.name, description: t.description })),
+    tools: (clientTools ? [...tools, ...clientTools.specs] : tools).map((t) => ({
+      name: t.name,
+      description: t.description,
+    })),
     ...(skills.length > 0 ? { skills } : {}),
     ...(channel ? { channel } : {}),
   });
+  const system = clientTools?.instruction ? `${basePrompt}\n\n${clientTools.instruction}` : basePrompt;
   const modelOverride = job.inputs.find((i) => i.modelOverride)?.modelOverride ?? resolved.entry.model;
   const stream = budgetedStream(
     runtime,
@@ -168,7 +191,8 @@ export async function executeTurn(runtime: AgentRuntime, job: TurnJob): Promise<
           );
         }
       },
-      drainSteering: () => job.steer().map((i) => i.message),
+      drainSteering: () => job.steer().flatMap((i) => [...(i.prelude ?? []), ...(i.message ? [i.message] : [])]),
+      ...(clientTools ? { clientTools: clientTools.specs } : {}),
     },
   );
 
@@ -195,6 +219,7 @@ export async function executeTurn(runtime: AgentRuntime, job: TurnJob): Promise<
     );
     return { status: "error", text, usage: result.usage, error: failure };
   }
+  if (result.clientCalls) clientTools?.onCalls(result.clientCalls);
   writer.final(result.final, result.usage, result.final.stopReason ?? "stop");
   return { status: "ok", text, usage: result.usage };
 }

@@ -257,3 +257,47 @@ describe("runTurn", () => {
     expect(model.requests[0]?.tools).toEqual([]);
   });
 });
+
+describe("runTurn with client tools", () => {
+  const weather = { name: "get_weather", description: "weather", parameters: { type: "object", properties: {} } };
+
+  it("offers client tools after the agent's and ends the turn at a call to one, unrun", async () => {
+    const h = harness([{ final: callReply([call("get_weather", { city: "Oslo" })]) }], { clientTools: [weather] });
+    const result = await h.run();
+    expect(h.requests[0]?.tools.map((t) => t.name)).toEqual(["echo", "boom", "get_weather"]);
+    expect(result.steps).toBe(1);
+    expect(result.error).toBeUndefined();
+    expect(result.final.stopReason).toBe("toolUse");
+    expect(result.clientCalls).toEqual([call("get_weather", { city: "Oslo" })]);
+    expect(h.persisted.map((m) => m.role)).toEqual(["assistant"]);
+    expect(h.events.some((e) => e.type === "tool_start")).toBe(false);
+  });
+
+  it("runs the agent's tools called in the same step, then stops for the client's", async () => {
+    const h = harness([{ final: callReply([call("echo", { text: "x" }), call("get_weather")]) }], {
+      clientTools: [weather],
+    });
+    const result = await h.run();
+    expect(h.requests).toHaveLength(1);
+    expect(result.clientCalls?.map((c) => c.name)).toEqual(["get_weather"]);
+    expect(h.persisted.map((m) => m.role)).toEqual(["assistant", "toolResult"]);
+    expect(h.persisted[1]).toMatchObject({ toolName: "echo", isError: false });
+  });
+
+  it("hands client calls back even on the last allowed step", async () => {
+    const h = harness([{ final: callReply([call("get_weather")]) }], { clientTools: [weather], maxSteps: 1 });
+    const result = await h.run();
+    expect(result.error).toBeUndefined();
+    expect(result.clientCalls).toHaveLength(1);
+  });
+
+  it("never lets a client tool shadow an agent tool of the same name", async () => {
+    const h = harness([{ final: callReply([call("echo", { text: "y" })]) }, { final: reply("done") }], {
+      clientTools: [{ ...weather, name: "echo" }],
+    });
+    const result = await h.run();
+    expect(h.requests[0]?.tools.map((t) => t.name)).toEqual(["echo", "boom"]);
+    expect(result.clientCalls).toBeUndefined();
+    expect(h.persisted[1]).toMatchObject({ role: "toolResult", toolName: "echo", isError: false });
+  });
+});

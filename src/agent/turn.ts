@@ -1,7 +1,7 @@
 import { formatIssues } from "../gateway/protocol/frames.js";
 import { addUsage, emptyUsage } from "../models/usage.js";
 import type { AgentMessage, AssistantMessage, ToolCallPart, ToolResultMessage, Usage } from "../sessions/messages.js";
-import { type AgentTool, type ToolOutput, textResult, toolSpec } from "../tools/tool.js";
+import { type AgentTool, type ToolOutput, type ToolSpec, textResult, toolSpec } from "../tools/tool.js";
 
 /** What the model layer streams to the loop (src/models/failover.ts ModelRouter.stream). */
 export type ModelStreamEvent =
@@ -53,6 +53,12 @@ export interface TurnDeps {
   persist: (message: AgentMessage) => Promise<void>;
   /** Called before each model call after the first; may return messages that arrived meanwhile (steering). */
   drainSteering?: () => AgentMessage[];
+  /**
+   * Tools an API client declared for this run: offered to the model beside `tools` but executed by the client,
+   * so a step that calls one ends the turn with those calls in `TurnResult.clientCalls`. A name that clashes
+   * with an agent tool is not offered (the agent's own tool keeps its name).
+   */
+  clientTools?: readonly ToolSpec[];
   now?: () => number;
 }
 
@@ -61,6 +67,8 @@ export interface TurnResult {
   usage: Usage;
   steps: number;
   error?: { kind: string; message: string };
+  /** The calls to client tools the turn stopped at (the final message has stopReason "toolUse"). */
+  clientCalls?: ToolCallPart[];
 }
 
 /**
@@ -72,6 +80,9 @@ export async function runTurn(input: TurnInput, deps: TurnDeps): Promise<TurnRes
   const messages = [...input.context];
   const specs = deps.tools.map(toolSpec);
   const byName = new Map(deps.tools.map((t) => [t.name, t]));
+  const offered = deps.clientTools?.length ? deps.clientTools.filter((t) => !byName.has(t.name)) : undefined;
+  const clientNames = offered ? new Set(offered.map((t) => t.name)) : undefined;
+  if (offered) specs.push(...offered);
   let usage = emptyUsage();
   let steps = 0;
   for (;;) {
@@ -134,6 +145,20 @@ export async function runTurn(input: TurnInput, deps: TurnDeps): Promise<TurnRes
     // Tool calls from a reply cut by the length limit may carry truncated arguments: never run them.
     if (assistant.stopReason !== "toolUse" || calls.length === 0 || input.signal.aborted) {
       return finish(assistant, usage, steps, done?.error);
+    }
+    const clientCalls = clientNames ? calls.filter((c) => clientNames.has(c.name)) : [];
+    if (clientCalls.length > 0) {
+      // The client runs its own tools and sends the results with its next request. The agent's tools called in
+      // the same step run now, so every call but the client's already has its result in the transcript.
+      for (const call of calls) {
+        if (clientNames?.has(call.name)) continue;
+        const result = await runTool(call, byName.get(call.name), input, deps, now);
+        await deps.persist(result);
+        deps.emit({ type: "tool_end", call, result });
+        if (input.signal.aborted)
+          return finish(assistant, usage, steps, { kind: "aborted", message: "aborted after a tool call" });
+      }
+      return { ...finish(assistant, usage, steps), clientCalls };
     }
     if (steps >= deps.maxSteps) {
       const stopped: AssistantMessage = {

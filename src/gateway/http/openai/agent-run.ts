@@ -1,7 +1,10 @@
 import type { RunOutcome } from "../../../agent/runs.js";
 import type { AgentRuntime } from "../../../agent/runtime.js";
+import type { AgentMessage, ToolCallPart } from "../../../sessions/messages.js";
 import type { GatewayServices } from "../../services.js";
 import type { RunTarget } from "./agent-target.js";
+import type { ClientToolPlan } from "./client-tools.js";
+import type { AgentTurnInput } from "./conversation.js";
 
 /**
  * What an HTTP API request sees of one agent run: text as it streams (the agent's words across all its model
@@ -13,6 +16,10 @@ export interface ApiRunRequest {
   sessionKey: string;
   agentId: string;
   message: string;
+  /** Recorded before the message: the client's tool results (see conversation.ts agentTurn). */
+  prelude?: AgentMessage[];
+  /** The client's tools offered for this run. */
+  clientTools?: ClientToolPlan;
   modelOverride?: string;
   channel: string;
   /** Fires when the HTTP client goes away: the run is aborted. */
@@ -27,17 +34,27 @@ export interface ApiRunResult {
   text: string;
   /** The canonical session key the run used. */
   sessionKey: string;
+  /** Calls to the client's tools the run stopped at: the response hands them to the client. */
+  clientCalls?: ToolCallPart[];
 }
 
 /** The run request for a resolved target: the one place API requests become runtime sends. */
-export function apiRunRequest(target: RunTarget, runId: string, message: string, signal: AbortSignal): ApiRunRequest {
+export function apiRunRequest(
+  target: RunTarget,
+  runId: string,
+  input: AgentTurnInput,
+  clientTools: ClientToolPlan | undefined,
+  signal: AbortSignal,
+): ApiRunRequest {
   return {
     runId,
     sessionKey: target.sessionKey,
     agentId: target.agent.id,
-    message,
+    message: input.message,
     channel: target.channel,
     signal,
+    ...(input.prelude ? { prelude: input.prelude } : {}),
+    ...(clientTools ? { clientTools } : {}),
     ...(target.modelOverride ? { modelOverride: target.modelOverride } : {}),
   };
 }
@@ -74,6 +91,7 @@ export async function runForApi(
     },
   });
   const onAbort = () => runtime.abort(req.sessionKey, req.runId, req.agentId);
+  let clientCalls: ToolCallPart[] | undefined;
   try {
     const ack = runtime.send({
       sessionKey: req.sessionKey,
@@ -84,6 +102,18 @@ export async function runForApi(
       queueMode: "followup",
       channel: req.channel,
       ...(req.modelOverride ? { modelOverride: req.modelOverride } : {}),
+      ...(req.prelude ? { prelude: req.prelude } : {}),
+      ...(req.clientTools
+        ? {
+            clientTools: {
+              specs: req.clientTools.specs,
+              ...(req.clientTools.instruction ? { instruction: req.clientTools.instruction } : {}),
+              onCalls: (calls: ToolCallPart[]) => {
+                clientCalls = calls;
+              },
+            },
+          }
+        : {}),
     });
     const run = runtime.runs.get(ack.runId);
     if (!run) throw new Error(`run ${ack.runId} vanished right after it was accepted`);
@@ -102,7 +132,7 @@ export async function runForApi(
       };
     }
     if (!text && outcome.text && outcome.status === "ok") emit(outcome.text);
-    return { outcome, text, sessionKey: ack.sessionKey };
+    return { outcome, text, sessionKey: ack.sessionKey, ...(clientCalls ? { clientCalls } : {}) };
   } finally {
     req.signal.removeEventListener("abort", onAbort);
     unsubscribe();
