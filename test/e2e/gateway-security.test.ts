@@ -18,7 +18,12 @@ const sockets: RawProtocolSocket[] = [];
 
 beforeAll(async () => {
   gw = await startTestGateway({
-    config: { gateway: { auth: { token: TOKEN, maxFailures: MAX_FAILURES, lockoutMs: LOCKOUT_MS } } },
+    config: {
+      gateway: {
+        auth: { token: TOKEN, maxFailures: MAX_FAILURES, lockoutMs: LOCKOUT_MS },
+        http: { endpoints: { chatCompletions: { enabled: true } } },
+      },
+    },
     token: TOKEN,
   });
 });
@@ -225,14 +230,24 @@ describe("failed-auth lockout across HTTP and WebSocket", () => {
       body: JSON.stringify({ tool: "sessions_list" }),
     });
 
-  it("wrong tokens on POST /tools/invoke count toward the same lockout as the WebSocket", async () => {
+  const completions = (token: string) =>
+    fetch(`${gw.httpUrl}/v1/chat/completions`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify({ model: "pincer", messages: [{ role: "user", content: "hi" }] }),
+    });
+
+  it("wrong tokens on /tools/invoke and /v1/chat/completions add up to the WebSocket's lockout", async () => {
     const statuses: number[] = [];
-    for (let i = 0; i < MAX_FAILURES + 2; i++) statuses.push((await invoke(`wrong-${i}`)).status);
-    expect(statuses.slice(0, MAX_FAILURES)).toEqual(Array(MAX_FAILURES).fill(401));
+    for (let i = 0; i < MAX_FAILURES; i++) {
+      statuses.push((await (i % 2 === 0 ? invoke(`wrong-${i}`) : completions(`wrong-${i}`))).status);
+    }
+    expect(statuses).toEqual(Array(MAX_FAILURES).fill(401));
     const locked = await invoke(TOKEN);
     expect(locked.status).toBe(429);
     expect(Number(locked.headers.get("retry-after"))).toBeGreaterThan(0);
     expect(((await locked.json()) as { error: { code: string } }).error.code).toBe("RATE_LIMITED");
+    expect((await completions(TOKEN)).status).toBe(429);
     // The WebSocket from this address is locked out too: one table, not one per entry point.
     const s = await open();
     expect((await s.connect({ auth: { token: TOKEN } })).error?.code).toBe("RATE_LIMITED");

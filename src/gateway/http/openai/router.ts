@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { AuthFailureLimiter, secretsEqual } from "../../auth.js";
+import { secretsEqual } from "../../auth.js";
 import type { GatewayServices } from "../../services.js";
 import { bearerToken, readJsonBody, remoteAddress } from "../json-body.js";
 import { agentForModel, modelIds, modelNotFound } from "./agent-target.js";
@@ -30,11 +30,11 @@ function endpointOf(path: string): { endpoint: Endpoint; modelId?: string } | un
 /**
  * The OpenAI-compatible HTTP API: `/v1/chat/completions`, `/v1/responses`, `/v1/models`. Off unless
  * gateway.http.endpoints.chatCompletions / .responses is enabled (`/v1/models` follows either). Auth is the
- * gateway's own token or password as a Bearer key, with failed attempts counted per address.
+ * gateway's own token or password as a Bearer key, with failed attempts counted per address (shared lockout).
  */
 export function createOpenAiHttp(services: GatewayServices): (req: IncomingMessage, res: ServerResponse) => boolean {
-  const initial = services.config.current.config.gateway.auth;
-  const limiter = new AuthFailureLimiter(initial.maxFailures, initial.lockoutMs);
+  // The gateway's one failed-auth table: guesses here and on the WebSocket add up to the same lockout.
+  const limiter = services.authLimiter;
   const sessions = new ResponseSessions();
 
   return (req, res) => {
