@@ -1,4 +1,5 @@
 import { PincerError } from "../errors.js";
+import type { ToolChoice } from "../models/convert.js";
 import { emptyUsage } from "../models/usage.js";
 import { budgetedStream } from "../ops/budgets.js";
 import type { AgentMessage, ToolCallPart, UserMessage } from "../sessions/messages.js";
@@ -43,6 +44,8 @@ export interface ClientTools {
   specs: ToolSpec[];
   /** Appended to the system prompt for this run (OpenAI tool_choice "required" or a named function). */
   instruction?: string;
+  /** Forces a tool call on the first model step (tool_choice), where the provider supports it. */
+  force?: ToolChoice;
   /** Receives the client tool calls the turn stopped at, before the run's outcome is settled. */
   onCalls: (calls: ToolCallPart[]) => void;
 }
@@ -193,6 +196,7 @@ export async function executeTurn(runtime: AgentRuntime, job: TurnJob): Promise<
       },
       drainSteering: () => job.steer().flatMap((i) => [...(i.prelude ?? []), ...(i.message ? [i.message] : [])]),
       ...(clientTools ? { clientTools: clientTools.specs } : {}),
+      ...(clientTools?.force ? { firstStepToolChoice: clientTools.force } : {}),
     },
   );
 

@@ -1,4 +1,5 @@
 import { formatIssues } from "../gateway/protocol/frames.js";
+import type { ToolChoice } from "../models/convert.js";
 import { addUsage, emptyUsage } from "../models/usage.js";
 import type { AgentMessage, AssistantMessage, ToolCallPart, ToolResultMessage, Usage } from "../sessions/messages.js";
 import { type AgentTool, type ToolOutput, type ToolSpec, textResult, toolSpec } from "../tools/tool.js";
@@ -21,6 +22,7 @@ export interface ModelRequest {
   system: string;
   messages: AgentMessage[];
   tools: ReturnType<typeof toolSpec>[];
+  toolChoice?: ToolChoice;
   signal: AbortSignal;
 }
 
@@ -59,6 +61,8 @@ export interface TurnDeps {
    * with an agent tool is not offered (the agent's own tool keeps its name).
    */
   clientTools?: readonly ToolSpec[];
+  /** Asked of the model on the first step only: later steps must be free to answer with the results. */
+  firstStepToolChoice?: ToolChoice;
   now?: () => number;
 }
 
@@ -104,6 +108,7 @@ export async function runTurn(input: TurnInput, deps: TurnDeps): Promise<TurnRes
       signal: input.signal,
     };
     if (input.modelOverride) request.modelOverride = input.modelOverride;
+    if (steps === 1 && deps.firstStepToolChoice) request.toolChoice = deps.firstStepToolChoice;
     for await (const ev of deps.stream(request)) {
       switch (ev.type) {
         case "attempt":

@@ -17,6 +17,9 @@ import type { TokenCounts } from "./usage.js";
  */
 
 /** A tool as the model sees it. The agent loop executes tools itself, so no `execute` goes to the SDK. */
+/** A tool call the model must make on a step: any tool, or the named one (OpenAI tool_choice). */
+export type ToolChoice = "required" | { name: string };
+
 export interface ToolSpec {
   name: string;
   description: string;

@@ -3,7 +3,7 @@ import type { AgentMessage, AssistantMessage } from "../sessions/messages.js";
 import { AuthProfiles, redactKey } from "./auth-profiles.js";
 import { findModel, formatModelRef, type ModelRef, type ResolvedProvider, resolveProviders } from "./catalog.js";
 import { NO_MODEL_CONFIGURED_MESSAGE, resolveModelChain } from "./chain.js";
-import type { ToolSpec } from "./convert.js";
+import type { ToolChoice, ToolSpec } from "./convert.js";
 import { describeFailure, type ModelFailure, type ModelFailureKind } from "./failure.js";
 import { listModelChoices, type ModelChoice } from "./model-choices.js";
 import { OllamaProbe } from "./ollama-probe.js";
@@ -27,6 +27,7 @@ export interface RouterRequest {
   system: string;
   messages: readonly AgentMessage[];
   tools: readonly ToolSpec[];
+  toolChoice?: ToolChoice;
   signal?: AbortSignal;
   maxTokens?: number;
   temperature?: number;
@@ -181,6 +182,7 @@ export class ModelRouter {
           system: req.system,
           messages: req.messages,
           tools: req.tools,
+          ...(req.toolChoice ? { toolChoice: req.toolChoice } : {}),
           ...(req.signal ? { signal: req.signal } : {}),
           ...(req.maxTokens !== undefined ? { maxTokens: req.maxTokens } : {}),
           ...(req.temperature !== undefined ? { temperature: req.temperature } : {}),

@@ -10,7 +10,7 @@ import {
   type ResolvedProvider,
   resolveProviders,
 } from "./catalog.js";
-import { AssistantBuilder, type ToolSpec, tokenCountsFromSdk, toModelInput } from "./convert.js";
+import { AssistantBuilder, type ToolChoice, type ToolSpec, tokenCountsFromSdk, toModelInput } from "./convert.js";
 import { classifyError, type ModelFailure } from "./failure.js";
 import { loadExternalPrices } from "./prices.js";
 import { createLanguageModel } from "./providers.js";
@@ -36,6 +36,8 @@ export interface StreamModelRequest {
   system: string;
   messages: readonly AgentMessage[];
   tools: readonly ToolSpec[];
+  /** Forces a tool call: any tool, or the named one. */
+  toolChoice?: ToolChoice;
   signal?: AbortSignal;
   maxTokens?: number;
   temperature?: number;
@@ -154,6 +156,14 @@ export async function* streamModel(req: StreamModelRequest): AsyncGenerator<Mode
       ...input,
       ...(maxOutputTokens !== undefined ? { maxOutputTokens } : {}),
       ...(req.temperature !== undefined ? { temperature: req.temperature } : {}),
+      ...(req.toolChoice
+        ? {
+            toolChoice:
+              req.toolChoice === "required"
+                ? ("required" as const)
+                : { type: "tool" as const, toolName: req.toolChoice.name },
+          }
+        : {}),
       abortSignal: req.signal ? AbortSignal.any([req.signal, idle.signal]) : idle.signal,
       // Retries and key rotation belong to failover.ts, which must see every failure.
       maxRetries: 0,

@@ -174,6 +174,8 @@ describe("/v1/chat/completions client tools", () => {
     expect(offeredTools(0)).toContain("get_weather");
     expect(offeredTools(0)).not.toContain("get_time");
     expect(JSON.stringify(t.fake.requests[0]!.body.messages)).toContain("requires a tool call");
+    // The provider is asked to force the call too (this fake ignores it, so the gateway's check answers).
+    expect(t.fake.requests[0]!.body.tool_choice).toEqual({ type: "function", function: { name: "get_weather" } });
   });
 
   it("refuses a client tool named like one of the agent's own tools", async () => {

@@ -108,6 +108,7 @@ export async function runForApi(
             clientTools: {
               specs: req.clientTools.specs,
               ...(req.clientTools.instruction ? { instruction: req.clientTools.instruction } : {}),
+              ...(req.clientTools.force ? { force: req.clientTools.force } : {}),
               onCalls: (calls: ToolCallPart[]) => {
                 clientCalls = calls;
               },

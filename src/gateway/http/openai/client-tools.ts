@@ -47,6 +47,8 @@ export interface ClientToolPlan {
   instruction?: string;
   /** Names of which at least one must be called (tool_choice "required" or a named function). */
   required?: string[];
+  /** Asked of the model on the run's first step, for providers that can force a tool call. */
+  force?: "required" | { name: string };
 }
 
 /** Arguments of a function declared without `parameters`: an object of anything. */
@@ -88,6 +90,7 @@ export function planClientTools(
   return {
     specs,
     required: names,
+    force: typeof choice === "object" ? { name: choice.name } : "required",
     instruction: `The API client requires a tool call in this reply: call ${which} before you answer in text.`,
   };
 }
