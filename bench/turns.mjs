@@ -31,7 +31,7 @@ const MESSAGE = "benchmark turn: reply with anything";
 class TurnTimeout extends Error {}
 
 /** Connections share the sessions round-robin; every connection receives every chat event, as the protocol does. */
-class Driver {
+export class Driver {
   waiters = new Map();
   clients = [];
   next = 0;
@@ -86,7 +86,7 @@ function sessionCursor(prefix) {
   return () => `${prefix}-${Math.floor(n++ / SESSION_TURNS)}`;
 }
 
-async function closedLoop(driver, { sessions, turns, tag }) {
+export async function closedLoop(driver, { sessions, turns, tag }) {
   let started = 0;
   const latencies = [];
   const worker = async (w) => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { RUN_RETENTION_MS, RunRegistry, runTimeoutError, timeoutOf } from "./runs.js";
+import { MAX_FINISHED_RUNS, RUN_RETENTION_MS, RunRegistry, runTimeoutError, timeoutOf } from "./runs.js";
 
 describe("RunRegistry", () => {
   it("tracks a run from queued to finished and lists only active runs per session", () => {
@@ -48,6 +48,55 @@ describe("RunRegistry", () => {
     runs.create("new", "s", "main");
     expect(runs.get("old")).toBeUndefined();
     expect(runs.get("active")).toBe(active);
+  });
+
+  it("remembers at most MAX_FINISHED_RUNS finished runs, forgetting the earliest finished first", () => {
+    const runs = new RunRegistry(() => 0);
+    const first = runs.create("first", "s", "main");
+    const second = runs.create("second", "s", "main");
+    // "second" finishes before "first": the order of finishing decides, not of creation.
+    runs.finish(second, { status: "ok", text: "" });
+    runs.finish(first, { status: "ok", text: "" });
+    for (let i = 0; i < MAX_FINISHED_RUNS - 1; i++) {
+      runs.finish(runs.create(`r${i}`, "s", "main"), { status: "ok", text: "" });
+    }
+    // One finished run too many: creating the next run forgets exactly one.
+    const live = runs.create("live", "s", "main");
+    expect(runs.get("second")).toBeUndefined();
+    expect(runs.get("first")).toBe(first);
+    expect(runs.get("r0")).toBeDefined();
+    runs.create("next", "s", "main");
+    expect(runs.get("first")).toBe(first);
+    runs.finish(live, { status: "ok", text: "" });
+    runs.create("after", "s", "main");
+    expect(runs.get("first")).toBeUndefined();
+    expect(runs.get("r0")).toBeDefined();
+    expect(runs.active().map((r) => r.runId)).toEqual(["next", "after"]);
+  });
+
+  it("counts a run finished twice once, and keeps a newer run that reused a forgotten id", () => {
+    let now = 0;
+    const runs = new RunRegistry(() => now);
+    const a = runs.create("a", "s", "main");
+    runs.finish(a, { status: "ok", text: "" });
+    now = RUN_RETENTION_MS + 1;
+    const again = runs.create("a", "s", "main");
+    expect(runs.get("a")).toBe(again);
+    runs.finish(again, { status: "aborted", text: "" });
+    runs.finish(again, { status: "error", text: "late" });
+    now = RUN_RETENTION_MS + 2;
+    runs.create("b", "s", "main");
+    expect(runs.get("a")?.outcome?.status).toBe("error");
+  });
+
+  it("lists active runs oldest first across sessions, without finished ones", () => {
+    const runs = new RunRegistry(() => 0);
+    const ids = ["a", "b", "c", "d"];
+    const made = ids.map((id, i) => runs.create(id, i % 2 ? "odd" : "even", "main"));
+    runs.start(made[2]!);
+    runs.finish(made[1]!, { status: "ok", text: "" });
+    expect(runs.active().map((r) => r.runId)).toEqual(["a", "c", "d"]);
+    expect(runs.active("odd").map((r) => r.runId)).toEqual(["d"]);
   });
 });
 

@@ -26,14 +26,21 @@ export interface RunRecord {
 /** Finished runs are remembered this long so a retried chat.send (same idempotencyKey) never runs twice. */
 export const RUN_RETENTION_MS = 15 * 60_000;
 /** Upper bound on remembered finished runs, whatever their age. */
-const MAX_FINISHED_RUNS = 5_000;
+export const MAX_FINISHED_RUNS = 5_000;
 
 /**
  * Runs by id. The run id is the client's idempotency key (as in OpenClaw), so a duplicate send finds the
- * run it already started instead of starting another.
+ * run it already started instead of starting another. Every operation on the turn path is O(1) in the
+ * number of remembered runs (up to MAX_FINISHED_RUNS of them): active runs and finished runs are kept in
+ * their own insertion-ordered collections, so neither listing nor forgetting scans the whole registry.
  */
 export class RunRegistry {
   private readonly runs = new Map<string, RunRecord>();
+  /** Queued or running, oldest first. */
+  private readonly activeRuns = new Set<RunRecord>();
+  /** Finished runs in the order they finished (so oldest `endedAt` first); the live part starts at `head`. */
+  private finishedOrder: RunRecord[] = [];
+  private head = 0;
 
   constructor(private readonly now: () => number = Date.now) {}
 
@@ -53,6 +60,7 @@ export class RunRegistry {
       waiters: [],
     };
     this.runs.set(runId, run);
+    this.activeRuns.add(run);
     return run;
   }
 
@@ -63,18 +71,20 @@ export class RunRegistry {
 
   finish(run: RunRecord, outcome: Omit<RunOutcome, "endedAt">): RunOutcome {
     const full: RunOutcome = { ...outcome, endedAt: this.now() };
+    const firstFinish = run.outcome === undefined;
     run.status = full.status;
     run.outcome = full;
+    this.activeRuns.delete(run);
+    if (firstFinish) this.finishedOrder.push(run);
     for (const w of run.waiters.splice(0)) w(full);
     return full;
   }
 
   /** Active (queued or running) runs of a session, oldest first. */
   active(sessionKey?: string): RunRecord[] {
-    return [...this.runs.values()].filter(
-      (r) =>
-        (r.status === "queued" || r.status === "running") && (sessionKey === undefined || r.sessionKey === sessionKey),
-    );
+    const out: RunRecord[] = [];
+    for (const r of this.activeRuns) if (sessionKey === undefined || r.sessionKey === sessionKey) out.push(r);
+    return out;
   }
 
   /** Resolves with the outcome, or undefined when `timeoutMs` passes first. */
@@ -94,16 +104,21 @@ export class RunRegistry {
     });
   }
 
+  /** Forgets finished runs past the retention time, and the oldest beyond MAX_FINISHED_RUNS. */
   private prune(): void {
     const cutoff = this.now() - RUN_RETENTION_MS;
-    let finished = 0;
-    for (const run of this.runs.values()) if (run.outcome) finished += 1;
-    for (const [id, run] of this.runs) {
-      if (!run.outcome) continue;
-      if (run.outcome.endedAt < cutoff || finished > MAX_FINISHED_RUNS) {
-        this.runs.delete(id);
-        finished -= 1;
-      }
+    while (this.head < this.finishedOrder.length) {
+      const oldest = this.finishedOrder[this.head] as RunRecord;
+      const finished = this.finishedOrder.length - this.head;
+      if (!((oldest.outcome?.endedAt ?? 0) < cutoff || finished > MAX_FINISHED_RUNS)) break;
+      // The id may have been taken by a newer run since (a client reusing a key after it was forgotten).
+      if (this.runs.get(oldest.runId) === oldest) this.runs.delete(oldest.runId);
+      this.head += 1;
+    }
+    // Drop the consumed front of the queue once it is most of the array (amortised O(1) per run).
+    if (this.head > 1024 && this.head * 2 > this.finishedOrder.length) {
+      this.finishedOrder = this.finishedOrder.slice(this.head);
+      this.head = 0;
     }
   }
 }

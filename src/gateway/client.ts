@@ -1,8 +1,19 @@
 import { randomUUID } from "node:crypto";
-import WebSocket from "ws";
+import { createRequire } from "node:module";
+import type WebSocketType from "ws";
 import { type ErrorShape, PincerError } from "../errors.js";
 import { PINCER_VERSION } from "../version.js";
-import { PROTOCOL_VERSION } from "./protocol/frames.js";
+
+// ws is CommonJS: require() loads it in about half the time of an ESM import (the CJS lexer scans every file),
+// and this module is on the path of every CLI command that talks to a gateway.
+const WebSocket = createRequire(import.meta.url)("ws") as typeof WebSocketType;
+type WebSocket = WebSocketType;
+
+/**
+ * The protocol version this client speaks. Equal to protocol/frames.ts PROTOCOL_VERSION (a test holds them
+ * together), written here because importing frames.ts would load zod, ~60 ms of every `pincer gateway call`.
+ */
+export const CLIENT_PROTOCOL_VERSION = 4;
 
 export interface ClientOptions {
   url: string;
@@ -93,8 +104,8 @@ export class GatewayClient {
               id: connectId,
               method: "connect",
               params: {
-                minProtocol: PROTOCOL_VERSION,
-                maxProtocol: PROTOCOL_VERSION,
+                minProtocol: CLIENT_PROTOCOL_VERSION,
+                maxProtocol: CLIENT_PROTOCOL_VERSION,
                 client: {
                   id: opts.clientId ?? "cli",
                   version: PINCER_VERSION,

@@ -114,6 +114,8 @@ export class AuditedEventHub extends EventHub {
     const p = (payload ?? {}) as Record<string, unknown>;
     switch (event) {
       case "agent": {
+        // Most agent events are text deltas and lifecycle marks, several per turn: only tool events are parsed.
+        if (p.stream !== "tool") return;
         const tool = ToolEventSchema.safeParse(payload);
         if (!tool.success) return;
         const { runId, data } = tool.data;

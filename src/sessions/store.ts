@@ -312,7 +312,7 @@ export class SessionStore {
       const rebuilt = await rebuildSessionIndex(this.recoveryContext(), this.report.index);
       this.entries = rebuilt.entries;
       this.report = rebuilt.report;
-      this.files.clear();
+      await this.files.clear();
       this.writer.markDirty();
       await this.writer.flush();
       return structuredClone(this.report);
@@ -325,11 +325,12 @@ export class SessionStore {
     await this.writer.flush();
   }
 
-  /** Flushes and stops the background index timer. */
+  /** Flushes, stops the background index timer and closes the transcripts held open. */
   async close(): Promise<void> {
     while (this.exclusive) await this.exclusive;
     await this.queue.idle();
     await this.writer.close();
+    await this.files.clear();
   }
 
   // ---- internals (callers hold the key's queue slot, or the exclusive gate) ----
@@ -350,7 +351,7 @@ export class SessionStore {
   ): Promise<{ entry: SessionEntry; archived?: string }> {
     const entry = newSessionEntry(randomUUID(), now, old);
     await this.files.start(key, entry, now);
-    this.files.forget(old.sessionId);
+    await this.files.forget(old.sessionId);
     const archived = archive ? await this.files.archive(old, "reset", now) : undefined;
     this.entries.set(key, entry);
     this.markDirty();

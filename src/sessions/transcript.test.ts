@@ -1,4 +1,4 @@
-import { appendFile, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { appendFile, mkdtemp, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -238,5 +238,52 @@ describe("transcript files", () => {
 
     await createTranscript(path, { id: "s1" });
     expect(await archiveTranscript(path, "reset", now)).toBe(`${path}.reset.2026-03-04T05-06-07.890Z.1`);
+  });
+});
+
+describe("TranscriptAppender descriptor", () => {
+  const header = (id: string) => () => ({ id, sessionKey: "agent:main:main" });
+
+  it("keeps its file open between lines and continues the chain after release()", async () => {
+    const path = transcriptPath(dir, "held");
+    const appender = new TranscriptAppender(path, { header: header("held") });
+    const a = await appender.append(user("one"));
+    expect(appender.holdsFile).toBe(true);
+    expect(appender.idle).toBe(true);
+    await appender.release();
+    expect(appender.holdsFile).toBe(false);
+    const b = await appender.append(user("two"));
+    await appender.release();
+    const { entries } = await readTranscript(path);
+    expect(entries.map((e) => e.id)).toEqual([a.id, b.id]);
+    expect(b.parentId).toBe(a.id);
+  });
+
+  it("never appends to a transcript renamed underneath it: the next line starts a fresh file at the path", async () => {
+    const path = transcriptPath(dir, "moved");
+    const appender = new TranscriptAppender(path, { header: header("moved") });
+    await appender.append(user("before"));
+    await rename(path, `${path}.by-hand`);
+    await expectCode(appender.append(user("lost?")), "NOT_FOUND");
+    await appender.append(user("after"));
+    await appender.release();
+    const moved = await readTranscript(`${path}.by-hand`);
+    expect(moved.entries).toHaveLength(1);
+    const fresh = await readTranscript(path);
+    expect(fresh.header?.id).toBe("moved");
+    expect(fresh.entries.map((e) => (e as { message: { content: string } }).message.content)).toEqual(["after"]);
+  });
+
+  it("writes to a file replaced at its path, not to the old one", async () => {
+    const path = transcriptPath(dir, "swap");
+    await createTranscript(path, { id: "swap" });
+    const appender = new TranscriptAppender(path);
+    await appender.append(user("one"));
+    await rm(path);
+    await createTranscript(path, { id: "swap" });
+    await appender.append(user("two"));
+    await appender.release();
+    const { entries } = await readTranscript(path);
+    expect(entries).toHaveLength(1);
   });
 });

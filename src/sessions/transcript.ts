@@ -25,8 +25,10 @@ export { readTranscriptTail, type TailOptions, type TailResult } from "./transcr
  * (SIGKILL included) can leave at most a torn last line; readers skip and report it, and the next
  * append starts on a fresh line. Lines are not fsynced by default: a killed process loses nothing the
  * kernel already has, and only a power cut could drop the last moments (opt in with `sync`).
- * The file is opened per append rather than held open, so archiving a transcript (a rename) can never
- * leave a writer appending to the archive.
+ * An appender holds its descriptor open between lines (opening and closing a file per line was the
+ * largest filesystem cost of a turn). Before each line it checks that the path still names the file it
+ * holds, so a transcript renamed (archived) or removed underneath it is never appended to: the next line
+ * goes to whatever file the path names now. The store closes an appender before archiving on purpose.
  */
 
 /** Session ids become file names: conservative characters only, no path separators or dot-dot. */
@@ -113,11 +115,16 @@ export interface AppenderOptions {
 /**
  * Appends entries to one transcript. Not safe for concurrent use: callers serialize per session
  * (the store does, with a KeyedQueue). On first use it reads the file's tail once to learn the parent
- * id and whether the last line was torn.
+ * id and whether the last line was torn. It holds a descriptor open after its first line: call
+ * `release()` when done with it.
  */
 export class TranscriptAppender {
   private parentId: string | null | undefined;
   private needsNewline = false;
+  /** The held O_APPEND descriptor and the identity of the file it was opened on. */
+  private handle: FileHandle | undefined;
+  private handleFile: { dev: number; ino: number } | undefined;
+  private busy = 0;
 
   constructor(
     readonly path: string,
@@ -129,15 +136,39 @@ export class TranscriptAppender {
     return this.parentId;
   }
 
+  /** No append is in progress (so closing the descriptor cannot cut a line short). */
+  get idle(): boolean {
+    return this.busy === 0;
+  }
+
+  /** Whether a descriptor is held open. */
+  get holdsFile(): boolean {
+    return this.handle !== undefined;
+  }
+
+  /** Resolves once the line is written (handed to the kernel; fsynced too with `sync`). */
   async append(input: NewTranscriptEntry): Promise<TranscriptEntry> {
-    if (this.parentId === undefined) await this.prepare();
-    const entry = buildEntry(input, this.parentId ?? null, (this.opts.now ?? Date.now)());
-    const line = serializeLine(entry);
-    // The fresh-line guarantee after a torn tail rides in the same write() as the line itself.
-    await this.writeLine(this.needsNewline ? `\n${line}` : line);
-    this.needsNewline = false;
-    this.parentId = entry.id;
-    return entry;
+    this.busy += 1;
+    try {
+      if (this.parentId === undefined) await this.prepare();
+      const entry = buildEntry(input, this.parentId ?? null, (this.opts.now ?? Date.now)());
+      const line = serializeLine(entry);
+      // The fresh-line guarantee after a torn tail rides in the same write() as the line itself.
+      await this.writeLine(this.needsNewline ? `\n${line}` : line);
+      this.needsNewline = false;
+      this.parentId = entry.id;
+      return entry;
+    } finally {
+      this.busy -= 1;
+    }
+  }
+
+  /** Closes the held descriptor (the cached parent id stays); the next append opens the file again. */
+  async release(): Promise<void> {
+    const handle = this.handle;
+    this.handle = undefined;
+    this.handleFile = undefined;
+    await handle?.close();
   }
 
   /** Reads the tail: the last entry id, and whether a torn last line needs a newline before appending. */
@@ -159,6 +190,24 @@ export class TranscriptAppender {
   }
 
   private async writeLine(text: string): Promise<void> {
+    const handle = await this.currentHandle();
+    try {
+      await writeFully(handle, Buffer.from(text));
+      if (this.opts.sync) await handle.sync();
+    } catch (err) {
+      // A descriptor that failed a write (disk full, I/O error) is not trusted with the next line.
+      await this.release().catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /** The held descriptor while the path still names its file; otherwise a fresh one on the path's file. */
+  private async currentHandle(): Promise<FileHandle> {
+    if (this.handle && this.handleFile) {
+      const now = await stat(this.path).catch(() => undefined);
+      if (now && now.ino === this.handleFile.ino && now.dev === this.handleFile.dev) return this.handle;
+      await this.release();
+    }
     const handle = await open(this.path, constants.O_WRONLY | constants.O_APPEND).catch(
       (err: NodeJS.ErrnoException) => {
         if (err.code === "ENOENT") {
@@ -171,11 +220,14 @@ export class TranscriptAppender {
       },
     );
     try {
-      await writeFully(handle, Buffer.from(text));
-      if (this.opts.sync) await handle.sync();
-    } finally {
+      const info = await handle.stat();
+      this.handleFile = { dev: info.dev, ino: info.ino };
+    } catch (err) {
       await handle.close();
+      throw err;
     }
+    this.handle = handle;
+    return handle;
   }
 }
 
