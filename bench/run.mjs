@@ -6,9 +6,9 @@
  * `--no-write` prints without touching the doc.
  */
 import { readFileSync, writeFileSync } from "node:fs";
-import { cpus, loadavg, totalmem } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { machine } from "./lib/machine.mjs";
 import { REPO_ROOT } from "./lib/pincer.mjs";
 import { mb, round } from "./lib/stats.mjs";
 import { formatStartup, runStartupBench } from "./startup.mjs";
@@ -19,19 +19,6 @@ import { formatVsOpenClaw, runVsOpenClaw } from "./vs-openclaw.mjs";
 const DOC = join(REPO_ROOT, "docs/benchmarks.md");
 const RESULTS = ["<!-- bench:results:start -->", "<!-- bench:results:end -->"];
 const OPENCLAW = ["<!-- bench:openclaw:start -->", "<!-- bench:openclaw:end -->"];
-
-export function machine() {
-  const cpu = cpus();
-  return {
-    cpu: cpu[0]?.model.trim() ?? "unknown",
-    cores: cpu.length,
-    ramGb: round(totalmem() / 1024 ** 3, 1),
-    node: process.version,
-    platform: `${process.platform} ${process.arch}`,
-    load: loadavg().map((x) => round(x, 2)),
-    date: new Date().toISOString().slice(0, 10),
-  };
-}
 
 function machineLine(m) {
   return (
