@@ -42,6 +42,8 @@ const CommonAccountFields = {
   chunkMode: z.enum(["length", "newline"]).optional(),
   replyToMode: z.enum(["off", "first", "all"]).optional(),
   responsePrefix: z.string().optional(),
+  /** Largest outbound attachment in MB (OpenClaw's key); defaults to what the platform takes from a bot. */
+  mediaMaxMb: z.number().positive().max(2048).optional(),
 };
 
 const TelegramAccountFields = {
@@ -49,7 +51,10 @@ const TelegramAccountFields = {
   botToken: z.string().min(1).optional(),
   /** Bot API root; defaults to Telegram's. Exists so a self-hosted Bot API server works. */
   apiRoot: z.url().optional(),
-  /** Webhook mode when set: Telegram posts updates to this public URL (which must reach webhookHost:webhookPort). */
+  /**
+   * Webhook mode when set: Telegram posts updates to this public URL, served at webhookPath on the gateway's
+   * port, or on a listener of its own at webhookHost:webhookPort when webhookPort is set.
+   */
   webhookUrl: z.url().optional(),
   webhookSecret: z.string().min(1).optional(),
   webhookPath: z.string().startsWith("/").optional(),
@@ -86,8 +91,9 @@ const SlackAccountFields = {
   signingSecret: z.string().min(1).optional(),
   /** Web API root (…/api/); defaults to Slack's. */
   apiUrl: z.url().optional(),
-  /** HTTP mode: where Slack posts events. */
+  /** HTTP mode: the Events API path on the gateway's port (default /slack/events; distinct per account). */
   webhookPath: z.string().startsWith("/").optional(),
+  /** HTTP mode on a listener of its own instead of the gateway's port (only when set). */
   webhookHost: z.string().optional(),
   webhookPort: z.number().int().min(0).max(65535).optional(),
   channels: z.record(z.string(), GroupEntrySchema.extend({ allow: z.boolean().optional() })).optional(),
@@ -120,7 +126,25 @@ export const TelegramConfigSchema = channelSchema(TelegramAccountFields);
 export const DiscordConfigSchema = channelSchema(DiscordAccountFields);
 export const SlackConfigSchema = channelSchema(SlackAccountFields);
 export const IrcConfigSchema = channelSchema(IrcAccountFields);
-export const WebChatConfigSchema = z.looseObject({ enabled: z.boolean().optional() });
+/**
+ * `channels.webchat`: visitors of the embeddable widget (/chat, /webchat.js). Unlike the other channels its DM
+ * policy defaults to "disabled", so a gateway exposes nothing to the public web until its owner opts in.
+ */
+export const WebChatConfigSchema = z.looseObject({
+  enabled: z.boolean().optional(),
+  dmPolicy: DmPolicySchema.optional(),
+  /** Visitor ids admitted under "allowlist" (and without pairing under "pairing"); "*" admits everyone. */
+  allowFrom: z.array(AllowEntry).optional(),
+  /** The agent visitors talk to; unset means the binding for channel "webchat", else the default agent. */
+  agentId: z.string().min(1).optional(),
+  /** Shown to a visitor before their first message. */
+  greeting: z.string().max(2000).optional(),
+  /** Messages per minute per visitor. */
+  rateLimit: z.number().int().min(1).max(600).optional(),
+  /** Longest visitor message in characters. */
+  maxMessageChars: z.number().int().min(1).max(100_000).optional(),
+});
+export type WebChatConfig = z.infer<typeof WebChatConfigSchema>;
 
 export type TelegramAccountConfig = z.infer<z.ZodObject<typeof TelegramAccountFields>>;
 export type DiscordAccountConfig = z.infer<z.ZodObject<typeof DiscordAccountFields>>;

@@ -1,4 +1,5 @@
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pino from "pino";
@@ -12,7 +13,7 @@ import type { AgentPort, AgentRunHandle, AgentRunOutcome } from "./agent-port.js
 import type { CommonAccountConfig } from "./config-schema.js";
 import type { InboundMessage, OutboundTarget } from "./envelope.js";
 import { ChannelManager } from "./manager.js";
-import type { AccountStartContext, ChannelPlugin } from "./plugin.js";
+import type { AccountStartContext, ChannelPlugin, OutboundMedia } from "./plugin.js";
 import { ChannelRegistry } from "./registry.js";
 
 /**
@@ -27,6 +28,7 @@ class LoopbackPlatform {
   /** What each start does: throw an error, or connect. */
   script: (Error | "connect")[] = [];
   sent: { target: OutboundTarget; text: string }[] = [];
+  media: OutboundMedia[] = [];
   ctx?: AccountStartContext<TestAccount>;
   failSend: Error[] = [];
   private closeCurrent?: (err?: Error) => void;
@@ -70,6 +72,10 @@ class LoopbackPlatform {
               this.sent.push({ target, text });
               this.notify();
               return { messageId: String(this.sent.length) };
+            },
+            sendMedia: async (_target, media) => {
+              this.media.push(media);
+              return { messageId: `media-${this.media.length}` };
             },
           },
           stop: async () => this.closeCurrent?.(),
@@ -230,5 +236,47 @@ describe("ChannelManager", () => {
     expect(platform.starts).toBe(1);
     await expect(manager.startAccount("loop", "b")).rejects.toMatchObject({ code: "CONFIG_INVALID" });
     await expect(manager.startAccount("nope")).rejects.toMatchObject({ code: "NOT_FOUND" });
+  });
+
+  it("sends an attachment with its caption rendered, a long caption after it as text, a bad one as an error value", async () => {
+    const { platform, manager } = setup({ token: "t" });
+    await manager.start();
+    await platform.until(() => account(manager).connected);
+    const file = join(mkdtempSync(join(tmpdir(), "pincer-mgr-media-")), "a.txt");
+    writeFileSync(file, "abc");
+    const to = { chatType: "direct" as const, peerId: "u1" };
+    const short = await manager.sendMedia("loop", "default", to, { kind: "document", source: file, caption: "**hi**" });
+    expect(short).toEqual({ ok: true, messageId: "media-1" });
+    expect(platform.media[0]).toMatchObject({ source: file, caption: "hi", sizeBytes: 3, fileName: "a.txt" });
+
+    const long = "word ".repeat(20).trim();
+    await manager.sendMedia("loop", "default", to, { kind: "document", source: file, caption: long });
+    expect(platform.media[1]!.caption).toBeUndefined();
+    expect(platform.sent.map((x) => x.text).join(" ")).toBe(long);
+
+    const missing = await manager.sendMedia("loop", "default", to, { kind: "image", source: "/no/such/file.png" });
+    expect(missing).toEqual({
+      ok: false,
+      error: { code: "NOT_FOUND", message: "attachment file not found: /no/such/file.png" },
+    });
+    expect(platform.media).toHaveLength(2);
+    await expect(manager.sendMedia("nope", "default", to, { kind: "image", source: file })).rejects.toMatchObject({
+      code: "NOT_FOUND",
+    });
+  });
+
+  it("routes gateway HTTP requests to the path an account mounted, until the account stops", async () => {
+    const { platform, manager } = setup({ token: "t" });
+    await manager.start();
+    await platform.until(() => account(manager).connected);
+    const seen: string[] = [];
+    platform.ctx!.http.register("/loop/hook", (req) => seen.push(req.url ?? ""));
+    const req = (url: string) => ({ url, method: "POST" }) as IncomingMessage;
+    const res = {} as ServerResponse;
+    expect(manager.handleHttp(req("/loop/hook?x=1"), res)).toBe(true);
+    expect(manager.handleHttp(req("/other"), res)).toBe(false);
+    expect(seen).toEqual(["/loop/hook?x=1"]);
+    await manager.stopAccount("loop");
+    expect(manager.handleHttp(req("/loop/hook"), res)).toBe(false);
   });
 });

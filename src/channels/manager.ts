@@ -1,7 +1,18 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { dirname } from "node:path";
 import type { PincerConfig } from "../config/schema.js";
 import { PincerError } from "../errors.js";
 import type { Logger } from "../logging/logger.js";
 import type { PairingStore } from "./access/pairing-store.js";
+import {
+  type AccountSender,
+  replyCaptionOf,
+  sendMediaWithCaption,
+  sendReplyMedia,
+  sendTextOn,
+  transportOf,
+  waitForTransport,
+} from "./account-send.js";
 import {
   type AccountState,
   type AnyPlugin,
@@ -13,12 +24,13 @@ import {
 import type { AgentPort } from "./agent-port.js";
 import { DEFAULT_RESTART_POLICY, RestartBudget, type RestartPolicy } from "./backoff.js";
 import type { CommonAccountConfig } from "./config-schema.js";
-import { sendWithRetry } from "./delivery.js";
 import type { InboundMessage, OutboundTarget } from "./envelope.js";
+import { ChannelHttpRoutes } from "./http-routes.js";
 import { formatFor, processInbound } from "./inbound.js";
-import type { AccountTransport, AccountTransportStatus, ResolvedAccount } from "./plugin.js";
+import type { AccountTransportStatus, MediaSendResult, OutboundMedia, ResolvedAccount } from "./plugin.js";
 import { RecentIds } from "./recent-ids.js";
 import { type ChannelEntry, ChannelRegistry } from "./registry.js";
+import { type ReplyMedia, withReplyMedia } from "./reply-media.js";
 import { buildChannelsStatus, type ChannelsStatus } from "./status.js";
 
 /**
@@ -57,6 +69,7 @@ export class ChannelManager {
   private readonly policy: RestartPolicy;
   private readonly now: () => number;
   private readonly shutdown = new AbortController();
+  private readonly http = new ChannelHttpRoutes();
   private health?: NodeJS.Timeout;
   private stopping?: Promise<void>;
 
@@ -190,6 +203,7 @@ export class ChannelManager {
           log,
           receive: (msg) => this.receive(st, msg),
           setStatus: (patch) => this.setTransportStatus(st, patch),
+          http: this.http.mountFor(`${st.channel}/${st.accountId}`, `channels.${st.channel}.webhookPath`),
         });
         st.connection = conn;
         st.budget.succeeded();
@@ -209,6 +223,7 @@ export class ChannelManager {
         failure = err;
       }
       st.connection = undefined;
+      this.http.release(`${st.channel}/${st.accountId}`);
       this.setTransportStatus(st, { connected: false });
       if (stop.aborted) break;
       const message = errorText(failure);
@@ -271,49 +286,50 @@ export class ChannelManager {
     }
   }
 
-  private transportOf(st: AccountState): AccountTransport | undefined {
-    return st.status.connected ? st.connection?.transport : undefined;
-  }
-
-  private waitForTransport(
-    st: AccountState,
-    timeoutMs: number,
-    signal: AbortSignal,
-  ): Promise<AccountTransport | undefined> {
-    const now = this.transportOf(st);
-    if (now) return Promise.resolve(now);
-    return new Promise((resolve) => {
-      const finish = () => {
-        clearTimeout(timer);
-        st.transportWaiters.delete(wake);
-        signal.removeEventListener("abort", finish);
-        resolve(this.transportOf(st));
-      };
-      const wake = () => finish();
-      const timer = setTimeout(finish, timeoutMs);
-      timer.unref();
-      st.transportWaiters.add(wake);
-      signal.addEventListener("abort", finish, { once: true });
-    });
-  }
-
   /** Sends text on an account with retries across 429s, 5xx and reconnects. */
   async sendText(channel: string, accountId: string, target: OutboundTarget, text: string): Promise<void> {
     const st = this.select(channel, accountId)[0]!;
     await this.sendOn(st, target, text);
   }
 
-  private async sendOn(st: AccountState, target: OutboundTarget, text: string): Promise<void> {
-    await sendWithRetry(
-      {
-        transport: () => this.transportOf(st),
-        waitForTransport: (ms, signal) => this.waitForTransport(st, ms, signal),
+  /**
+   * Sends one attachment (with its caption) on an account. Never throws for a bad attachment or a failed send:
+   * the result says what went wrong, so text around it still goes out.
+   */
+  async sendMedia(
+    channel: string,
+    accountId: string,
+    target: OutboundTarget,
+    media: OutboundMedia,
+  ): Promise<MediaSendResult> {
+    const st = this.select(channel, accountId)[0]!;
+    return sendMediaWithCaption(this.sender(st), target, media);
+  }
+
+  /** Serves a request when a channel account mounted its path on the gateway port (webhooks); else false. */
+  handleHttp(req: IncomingMessage, res: ServerResponse): boolean {
+    return this.http.dispatch(req, res);
+  }
+
+  /** How to send on an account: its transport with retries across reconnects, and where outcomes are noted. */
+  private sender(st: AccountState): AccountSender {
+    return {
+      st,
+      delivery: {
+        transport: () => transportOf(st),
+        waitForTransport: (ms, signal) => waitForTransport(st, ms, signal),
         sleep: abortableSleep,
         signal: this.shutdown.signal,
       },
-      (t) => t.sendText(target, text),
-    );
-    st.status.lastOutboundAt = this.now();
+      now: this.now,
+      // The credentials folder sits in the state folder (config/paths.ts).
+      stateDir: dirname(this.pairing.credentialsDir),
+      changed: () => this.changed(),
+    };
+  }
+
+  private sendOn(st: AccountState, target: OutboundTarget, text: string): Promise<void> {
+    return sendTextOn(this.sender(st), target, text);
   }
 
   private receive(st: AccountState, msg: InboundMessage): void {
@@ -323,17 +339,18 @@ export class ChannelManager {
       return;
     }
     const log = this.deps.log.child({ channel: st.channel, accountId: st.accountId, messageId: msg.messageId });
+    const replyMedia: ReplyMedia = { refs: [] };
     void processInbound(
       {
         plugin: st.plugin,
         account: st.account,
         config: this.deps.config(),
-        agent: this.deps.agent(),
+        agent: withReplyMedia(this.deps.agent(), replyMedia, (markdown) => replyCaptionOf(st, markdown)),
         pairing: this.deps.pairing,
         log,
         send: (target, text) => this.sendOn(st, target, text),
         typing: async (target) => {
-          await this.transportOf(st)
+          await transportOf(st)
             ?.sendTyping?.(target)
             .catch((err) => log.debug({ err: errorText(err) }, "typing failed"));
         },
@@ -348,11 +365,16 @@ export class ChannelManager {
         signal: this.shutdown.signal,
       },
       msg,
-    ).catch((err) => {
-      st.status.lastError = `handling a message failed: ${errorText(err)}`;
-      log.error({ err: errorText(err) }, "inbound message failed");
-      this.changed();
-    });
+    )
+      .then(async (result) => {
+        if (result.outcome === "replied" && replyMedia.refs.length > 0)
+          await sendReplyMedia(this.sender(st), msg, replyMedia, log);
+      })
+      .catch((err) => {
+        st.status.lastError = `handling a message failed: ${errorText(err)}`;
+        log.error({ err: errorText(err) }, "inbound message failed");
+        this.changed();
+      });
   }
 
   /** Tells an approved sender they can talk now. Returns what happened, in OpenClaw's words. */

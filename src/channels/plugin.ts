@@ -1,4 +1,6 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
 import type { z } from "zod";
+import type { ErrorShape } from "../errors.js";
 import type { Logger } from "../logging/logger.js";
 import type { CommonAccountConfig } from "./config-schema.js";
 import type { ChatType, InboundMessage, InboundSender, OutboundTarget } from "./envelope.js";
@@ -78,6 +80,19 @@ export interface AccountStartContext<C extends CommonAccountConfig = CommonAccou
   /** Hands an inbound message to the manager; returns at once (admission and the agent run happen after). */
   receive(msg: InboundMessage): void;
   setStatus(patch: Partial<AccountTransportStatus>): void;
+  /** Routes on the gateway's own HTTP port (webhooks); what an account registers is removed when it stops. */
+  http: ChannelHttpMount;
+}
+
+/** Answers one request on a path a channel account mounted; it must always end the response. */
+export type ChannelHttpHandler = (req: IncomingMessage, res: ServerResponse) => void;
+
+export interface ChannelHttpMount {
+  /**
+   * Serves `path` (exact match, any method) on the gateway port; returns the disposer. Throws a PincerError
+   * CONFIG_INVALID when another account already serves the path.
+   */
+  register(path: string, handler: ChannelHttpHandler): () => void;
 }
 
 /** A connected account: how to reach the platform until it closes. */
@@ -93,15 +108,22 @@ export interface AccountConnection {
 
 export interface OutboundMedia {
   kind: "image" | "audio" | "video" | "document";
-  /** An http(s) URL or an absolute local file path. */
+  /** An https URL or an absolute local file path (checked before a transport sees it: outbound-media.ts). */
   source: string;
+  /** Rendered for the platform like sendText's text, and at most MAX_CAPTION_CHARS (account-send.ts). */
   caption?: string;
   fileName?: string;
+  /** A local file's size, known once checked. */
+  sizeBytes?: number;
 }
+
+/** What sending one attachment came to: errors are values, so a bad file never stops the text around it. */
+export type MediaSendResult = { ok: true; messageId: string } | { ok: false; error: ErrorShape };
 
 /** Sends on a connected account. Text arrives already rendered for the platform and within its limit. */
 export interface AccountTransport {
   sendText(target: OutboundTarget, text: string): Promise<{ messageId: string }>;
+  /** Sends one attachment, already checked (an https URL, or a local file that exists within the size limit). */
   sendMedia?(target: OutboundTarget, media: OutboundMedia): Promise<{ messageId: string }>;
   /** Shows "typing…" once; the caller repeats it while the agent works. */
   sendTyping?(target: OutboundTarget): Promise<void>;
@@ -125,6 +147,8 @@ export interface ChannelOutboundAdapter {
   markdown: MarkdownTarget;
   /** How often "typing…" must be re-sent to stay visible. */
   typingIntervalMs?: number;
+  /** Largest file the platform takes from a bot, in MB, unless the account's `mediaMaxMb` says otherwise. */
+  mediaMaxMb?: number;
 }
 
 export interface ChannelStatusAdapter<C extends CommonAccountConfig> {

@@ -4,10 +4,15 @@ import { PairingStore } from "./access/pairing-store.js";
 import type { AgentPort } from "./agent-port.js";
 import { ChannelManager } from "./manager.js";
 
-/** True when `channels` has a section that is not switched off: only then does the gateway start the manager. */
+/**
+ * True when `channels` has a platform section that is not switched off: only then does the gateway start the
+ * manager. WebChat is not one: the gateway's own WebSocket serves it.
+ */
 export function hasConfiguredChannels(config: PincerConfig): boolean {
   const channels = config.channels as Record<string, { enabled?: unknown } | undefined> | undefined;
-  return Object.values(channels ?? {}).some((s) => s !== undefined && s !== null && s.enabled !== false);
+  return Object.entries(channels ?? {}).some(
+    ([id, s]) => id !== "webchat" && s !== undefined && s !== null && s.enabled !== false,
+  );
 }
 
 /** Builds and starts the channel manager; it stops when `signal` fires. */

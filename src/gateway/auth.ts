@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import { isIP } from "node:net";
+import { z } from "zod";
 import type { PincerConfig } from "../config/schema.js";
 import { PincerError } from "../errors.js";
 
@@ -121,4 +122,18 @@ export class AuthFailureLimiter {
       if (now - entry.firstAt > this.lockoutMs && entry.lockedUntil <= now) this.failures.delete(address);
     }
   }
+}
+
+/**
+ * A WebChat visitor's credential in connect `auth` (`visitorId` + `visitorToken`, issued by POST
+ * /webchat/visitor). Present (even malformed) means the client asks to be a visitor, never an operator.
+ */
+export type VisitorCredential = { visitorId: string; token: string } | "malformed";
+
+const VisitorCredentialSchema = z.object({ visitorId: z.string().max(128), visitorToken: z.string().max(512) });
+
+export function visitorCredentialOf(auth: Record<string, unknown> | undefined): VisitorCredential | undefined {
+  if (!auth || (auth.visitorToken === undefined && auth.visitorId === undefined)) return undefined;
+  const parsed = VisitorCredentialSchema.safeParse(auth);
+  return parsed.success ? { visitorId: parsed.data.visitorId, token: parsed.data.visitorToken } : "malformed";
 }

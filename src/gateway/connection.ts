@@ -1,11 +1,18 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import type { IncomingMessage } from "node:http";
+import type { Socket } from "node:net";
 import type { RawData, WebSocket } from "ws";
+import { webchatHubOf } from "../channels/webchat/hub.js";
+import type { VisitorSession } from "../channels/webchat/session.js";
+import { webchatSettings } from "../channels/webchat/settings.js";
+import { admitVisitorConnect } from "../channels/webchat/visitor-connect.js";
+import { visitorEventView } from "../channels/webchat/visitor-view.js";
 import { type ErrorShape, PincerError, toErrorShape } from "../errors.js";
-import { type AuthFailureLimiter, secretsEqual } from "./auth.js";
+import { type AuthFailureLimiter, secretsEqual, type VisitorCredential, visitorCredentialOf } from "./auth.js";
 import { verifyDeviceSignature } from "./device.js";
-import type { EventSink } from "./events.js";
-import { buildHello } from "./hello.js";
+import { type EventSink, eventFrameText } from "./events.js";
+import { buildHello, buildVisitorHello, VISITOR_ROLE } from "./hello.js";
+import { callAsVisitor, VISITOR_METHODS } from "./methods/chat.js";
 import type { MethodRegistry } from "./methods/registry.js";
 import type { CallerInfo } from "./methods/types.js";
 import {
@@ -23,6 +30,11 @@ import type { GatewayServices } from "./services.js";
 export const HANDSHAKE_TIMEOUT_MS = 10_000;
 /** Before auth, frames are small (a connect request); anything bigger is an attack or a bug. */
 export const PREAUTH_MAX_FRAME_BYTES = 64 * 1024;
+/**
+ * A visitor's frames carry one chat message (channels.webchat.maxMessageChars is at most 100,000 characters,
+ * ≤ 400 KB as UTF-8) and small params; the operator's maxPayloadBytes is for config and attachments.
+ */
+export const VISITOR_MAX_FRAME_BYTES = 512 * 1024;
 /** Malformed frames tolerated on an authenticated connection before it is closed. */
 const MAX_BAD_FRAMES = 20;
 
@@ -49,14 +61,20 @@ export class GatewayConnection implements EventSink {
   private seq = 0;
   private badFrames = 0;
   private connect?: ConnectParams;
+  /** Set when this is a WebChat visitor: the one session it may use; it holds no operator scope. */
+  private visitor?: VisitorSession;
   private handshakeTimer?: NodeJS.Timeout;
   private unsubscribe?: () => void;
+  /** The TCP socket under `ws` (the upgrade request's), corked while a tick's frames are queued. */
+  private readonly socket: Socket;
+  private corked = false;
 
   constructor(
     private readonly ws: WebSocket,
     req: IncomingMessage,
     private readonly deps: ConnectionDeps,
   ) {
+    this.socket = req.socket;
     this.remote = req.socket.remoteAddress ?? "unknown";
     this.origin = typeof req.headers.origin === "string" ? req.headers.origin : undefined;
     if (this.origin !== undefined && !deps.originAllowed(this.origin, req)) {
@@ -71,9 +89,21 @@ export class GatewayConnection implements EventSink {
     this.sendFrame({ type: "event", event: "connect.challenge", payload: { nonce: this.nonce, ts: Date.now() } });
   }
 
-  sendEvent(event: string, payload: unknown): void {
+  sendEvent(event: string, payload: unknown, payloadJson?: () => string | undefined): void {
     if (!this.authed) return;
-    this.sendFrame({ type: "event", event, payload, seq: this.seq++ });
+    if (this.visitor) {
+      const view = visitorEventView(event, payload, this.visitor.sessionKey);
+      if (view === undefined) return;
+      if (event === "chat" && (view as { state?: unknown }).state === "final") {
+        webchatHubOf(this.deps.services).lastOutboundAt = Date.now();
+      }
+      this.sendFrame({ type: "event", event, payload: view, seq: this.seq++ });
+      return;
+    }
+    // An operator sees the payload as broadcast: its JSON is rendered once for every connection.
+    if (!this.writable()) return;
+    const json = payloadJson ? payloadJson() : JSON.stringify(payload);
+    this.write(eventFrameText(event, json, this.seq++));
   }
 
   close(code: number, reason: string): void {
@@ -81,16 +111,40 @@ export class GatewayConnection implements EventSink {
   }
 
   private sendFrame(frame: object): void {
-    if (this.ws.readyState !== this.ws.OPEN) return;
+    if (this.writable()) this.write(JSON.stringify(frame));
+  }
+
+  /** Open and not over the buffer limit; a slow consumer is closed here. */
+  private writable(): boolean {
+    if (this.ws.readyState !== this.ws.OPEN) return false;
     const { maxBufferedBytes } = this.deps.services.config.current.config.gateway;
     if (this.ws.bufferedAmount > maxBufferedBytes) {
       // A client that does not read must not make the gateway buffer without bound.
       this.deps.services.log.warn({ connId: this.connId, buffered: this.ws.bufferedAmount }, "closing slow consumer");
       this.ws.close(CloseCodes.SLOW_CONSUMER, "slow consumer: too much unread data");
-      return;
+      return false;
     }
-    this.ws.send(JSON.stringify(frame));
+    return true;
   }
+
+  /**
+   * Sends one text frame. The first frame of a tick corks the socket and the rest of the tick's frames join
+   * it, so a turn's several events go out in one `writev` per connection instead of one each (corked data
+   * still counts in `bufferedAmount`, so the slow-consumer limit sees it).
+   */
+  private write(text: string): void {
+    if (!this.corked) {
+      this.corked = true;
+      this.socket.cork();
+      process.nextTick(this.uncork);
+    }
+    this.ws.send(text);
+  }
+
+  private readonly uncork = (): void => {
+    this.corked = false;
+    this.socket.uncork();
+  };
 
   private respond(id: string, ok: true, payload: unknown): void;
   private respond(id: string, ok: false, error: ErrorShape): void;
@@ -102,6 +156,10 @@ export class GatewayConnection implements EventSink {
     const size = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : (data as Buffer).byteLength;
     if (!this.authed && size > PREAUTH_MAX_FRAME_BYTES) {
       this.close(CloseCodes.TOO_BIG, `connect frame over ${PREAUTH_MAX_FRAME_BYTES} bytes`);
+      return;
+    }
+    if (this.visitor && size > VISITOR_MAX_FRAME_BYTES) {
+      this.close(CloseCodes.TOO_BIG, `visitor frame over ${VISITOR_MAX_FRAME_BYTES} bytes`);
       return;
     }
     if (isBinary) {
@@ -125,7 +183,7 @@ export class GatewayConnection implements EventSink {
       void this.handleConnect(frame.data.id, frame.data.method, frame.data.params);
       return;
     }
-    this.deps.services.presence.touch(this.connId);
+    if (!this.visitor) this.deps.services.presence.touch(this.connId);
     void this.dispatch(frame.data.id, frame.data.method, frame.data.params);
   }
 
@@ -161,12 +219,21 @@ export class GatewayConnection implements EventSink {
     }
     const params = parsed.data;
     this.connect = params;
-    const failure = this.checkConnect(params);
+    const credential = visitorCredentialOf(params.auth);
+    const admission: { failure?: ErrorShape | undefined; visitor?: VisitorSession } = credential
+      ? await this.checkVisitor(params, credential).catch((err: unknown) => {
+          this.deps.services.log.error({ err }, "checking a WebChat visitor failed");
+          return { failure: { code: "UNAVAILABLE", message: "the gateway could not check the visitor token; retry" } };
+        })
+      : { failure: this.checkConnect(params) };
+    // The socket may have closed (or timed out) while the visitor's secret was read.
+    if (this.ws.readyState !== this.ws.OPEN) return;
+    const failure = admission.failure;
     void this.deps.services.audit?.record(failure ? "auth.failure" : "auth.login", {
       connId: this.connId,
       client: params.client.id,
       mode: params.client.mode,
-      role: params.role ?? "operator",
+      role: credential ? VISITOR_ROLE : (params.role ?? "operator"),
       remote: this.remote,
       ...(failure ? { code: String((failure.details as { code?: unknown } | undefined)?.code ?? failure.code) } : {}),
     });
@@ -177,8 +244,12 @@ export class GatewayConnection implements EventSink {
     }
     clearTimeout(this.handshakeTimer);
     this.authed = true;
-    this.scopes = grantScopes(params.scopes);
     const { services } = this.deps;
+    if (admission.visitor) {
+      this.admitVisitor(id, params, admission.visitor);
+      return;
+    }
+    this.scopes = grantScopes(params.scopes);
     services.presence.upsert(this.connId, {
       host: params.client.displayName ?? params.client.id,
       ip: this.remote,
@@ -205,24 +276,9 @@ export class GatewayConnection implements EventSink {
 
   /** Protocol range, auth secret and device signature; returns the error to send, or undefined when admitted. */
   private checkConnect(params: ConnectParams): ErrorShape | undefined {
-    if (params.minProtocol > PROTOCOL_VERSION || params.maxProtocol < PROTOCOL_VERSION) {
-      return {
-        code: "INVALID_REQUEST",
-        message: `protocol mismatch: this gateway speaks v${PROTOCOL_VERSION}, the client accepts v${params.minProtocol}–v${params.maxProtocol}`,
-        details: { code: "PROTOCOL_MISMATCH", expectedProtocol: PROTOCOL_VERSION },
-      };
-    }
+    const early = this.checkProtocolAndLockout(params);
+    if (early) return early;
     const { services, limiter } = this.deps;
-    const lockedMs = limiter.lockedFor(this.remote);
-    if (lockedMs > 0) {
-      return {
-        code: "RATE_LIMITED",
-        message: `too many failed auth attempts from ${this.remote}; retry in ${Math.ceil(lockedMs / 1000)} s`,
-        retryable: true,
-        retryAfterMs: lockedMs,
-        details: { code: "AUTH_RATE_LIMITED" },
-      };
-    }
     const auth = services.auth;
     if (auth.mode !== "none") {
       const given = auth.mode === "token" ? params.auth?.token : params.auth?.password;
@@ -252,6 +308,75 @@ export class GatewayConnection implements EventSink {
     return undefined;
   }
 
+  /** Refusals that come before any credential is looked at: protocol range and the failed-auth lockout. */
+  private checkProtocolAndLockout(params: ConnectParams): ErrorShape | undefined {
+    if (params.minProtocol > PROTOCOL_VERSION || params.maxProtocol < PROTOCOL_VERSION) {
+      return {
+        code: "INVALID_REQUEST",
+        message: `protocol mismatch: this gateway speaks v${PROTOCOL_VERSION}, the client accepts v${params.minProtocol}–v${params.maxProtocol}`,
+        details: { code: "PROTOCOL_MISMATCH", expectedProtocol: PROTOCOL_VERSION },
+      };
+    }
+    const lockedMs = this.deps.limiter.lockedFor(this.remote);
+    if (lockedMs > 0) {
+      return {
+        code: "RATE_LIMITED",
+        message: `too many failed auth attempts from ${this.remote}; retry in ${Math.ceil(lockedMs / 1000)} s`,
+        retryable: true,
+        retryAfterMs: lockedMs,
+        details: { code: "AUTH_RATE_LIMITED" },
+      };
+    }
+    return undefined;
+  }
+
+  /**
+   * A WebChat visitor's connect (see admitVisitorConnect). A forged token counts towards the lockout like a
+   * wrong operator token; a good one never clears the address's failures (minting visitors is free, so a valid
+   * visitor login must not reset an attacker's count against the operator token).
+   */
+  private async checkVisitor(
+    params: ConnectParams,
+    credential: VisitorCredential,
+  ): Promise<{ failure?: ErrorShape; visitor?: VisitorSession }> {
+    const early = this.checkProtocolAndLockout(params);
+    if (early) return { failure: early };
+    const { services, limiter } = this.deps;
+    const result = await admitVisitorConnect({
+      config: services.config.current.config,
+      hub: webchatHubOf(services),
+      clientMode: params.client.mode,
+      credential,
+    });
+    if (result.ok) return { visitor: result.visitor };
+    if (result.authFailure) limiter.recordFailure(this.remote);
+    return { failure: result.error };
+  }
+
+  private admitVisitor(id: string, params: ConnectParams, visitor: VisitorSession): void {
+    const { services } = this.deps;
+    this.visitor = visitor;
+    this.scopes = new Set();
+    const hub = webchatHubOf(services);
+    hub.visitorConnected(this.connId, visitor.visitorId);
+    const settings = webchatSettings(services.config.current.config);
+    this.respond(
+      id,
+      true,
+      buildVisitorHello(services, this.connId, visitor, {
+        dmPolicy: settings.dmPolicy,
+        maxMessageChars: settings.maxMessageChars,
+        methods: VISITOR_METHODS,
+        ...(settings.greeting ? { greeting: settings.greeting } : {}),
+      }),
+    );
+    this.unsubscribe = services.events.add(this);
+    services.log.info(
+      { connId: this.connId, client: params.client.id, visitorId: visitor.visitorId, remote: this.remote },
+      "webchat visitor connected",
+    );
+  }
+
   private async dispatch(id: string, method: string, params: unknown): Promise<void> {
     const caller: CallerInfo = {
       connId: this.connId,
@@ -261,11 +386,10 @@ export class GatewayConnection implements EventSink {
       send: (event, payload) => this.sendEvent(event, payload),
     };
     try {
-      const payload = await this.deps.methods.call(method, params, {
-        services: this.deps.services,
-        caller,
-        signal: this.abort.signal,
-      });
+      const ctx = { services: this.deps.services, caller, signal: this.abort.signal };
+      const payload = this.visitor
+        ? await callAsVisitor(method, params, ctx, this.visitor)
+        : await this.deps.methods.call(method, params, ctx);
       this.respond(id, true, payload ?? {});
     } catch (err) {
       const shape = toErrorShape(err);
@@ -278,7 +402,10 @@ export class GatewayConnection implements EventSink {
     clearTimeout(this.handshakeTimer);
     this.abort.abort();
     this.unsubscribe?.();
-    if (this.authed) {
+    if (this.authed && this.visitor) {
+      webchatHubOf(this.deps.services).visitorDisconnected(this.connId);
+      this.deps.services.log.info({ connId: this.connId, visitorId: this.visitor.visitorId }, "webchat visitor left");
+    } else if (this.authed) {
       this.deps.services.presence.remove(this.connId);
       this.deps.services.log.info({ connId: this.connId }, "client disconnected");
     }

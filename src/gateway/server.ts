@@ -27,6 +27,7 @@ import { createOpenAiHttp } from "./http/openai/router.js";
 import { type HttpState, handleCoreHttp, sendJson } from "./http/routes.js";
 import { type ControlUi, createControlUi, defaultUiDir } from "./http/static.js";
 import { handleToolsInvoke } from "./http/tools-invoke.js";
+import { handleWebChatVisitor } from "./http/webchat-visitor.js";
 import { registerAgentMethods, registerChannelMethods, registerCoreMethods } from "./methods/index.js";
 import { PresenceRegistry } from "./presence.js";
 import type { GatewayServices } from "./services.js";
@@ -148,7 +149,11 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<GatewayHa
   const state: HttpState = { ready: false };
   const uiDir = cfg.gateway.controlUi.enabled ? (env.PINCER_UI_DIR ?? defaultUiDir()) : undefined;
   const ui = uiDir
-    ? createControlUi({ dir: uiDir, embedOrigins: () => config.current.config.gateway.controlUi.allowedOrigins })
+    ? createControlUi({
+        dir: uiDir,
+        embedOrigins: () => config.current.config.gateway.controlUi.allowedOrigins,
+        basePath: () => config.current.config.gateway.controlUi.basePath,
+      })
     : undefined;
   services.automation = new Automation({
     runtime: () => services.agent,
@@ -298,8 +303,12 @@ function routeHttp(
   try {
     // OpenAI-compatible API and webhooks: before the Control UI, whose SPA fallback would answer any path.
     for (const route of apiRoutes) if (route(req, res)) return;
-    // The built Control UI owns `/` (the status page stays when it was not built) and its own paths.
+    if (handleWebChatVisitor(req, res, services, (origin) => isOriginAllowed(origin, req, services))) return;
     if (handleToolsInvoke(req, res, services)) return;
+    // Channel webhooks (Slack Events API, Telegram) on the gateway port; each checks its own signature/secret.
+    if (services.channels?.handleHttp(req, res)) return;
+    // The built Control UI owns `/` and its own paths, or everything below gateway.controlUi.basePath; the
+    // status page answers `/` when the UI was not built or lives under a base path.
     if (ui?.handle(req, res)) return;
     if (handleCoreHttp(req, res, services, state)) return;
     sendJson(res, 404, { ok: false, error: { code: "NOT_FOUND", message: `no route for ${req.method} ${req.url}` } });

@@ -1,5 +1,13 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { channelStatus, startChannelGateway, waitForAccount } from "../fixtures/fake-platforms/channel-gateway.js";
+import {
+  answerPrompt,
+  channelStatus,
+  startChannelGateway,
+  waitForAccount,
+} from "../fixtures/fake-platforms/channel-gateway.js";
 import {
   BOT_USER_ID,
   CHANNEL_ID,
@@ -29,7 +37,7 @@ beforeAll(async () => {
     discord: {
       apiRoot: dc.apiRoot,
       accounts: {
-        default: { token: TOKEN, guilds: { [GUILD_ID]: { channels: { [CHANNEL_ID]: {} } } } },
+        default: { token: TOKEN, guilds: { [GUILD_ID]: { channels: { [CHANNEL_ID]: {} } } }, mediaMaxMb: 0.01 },
         bad: { token: "not-the-token" },
       },
     },
@@ -182,5 +190,66 @@ describe("Discord channel", () => {
     const texts = dc.sentTo(CHANNEL_ID).map((c) => c.body.content);
     expect(texts.filter((x) => x === "echo: before drop")).toHaveLength(1);
     expect(texts.filter((x) => x === "echo: during drop")).toHaveLength(1);
+  });
+});
+
+describe("Discord media out", () => {
+  const dir = mkdtempSync(join(tmpdir(), "pincer-dc-media-"));
+  const ask = (content: string) =>
+    dc.message({
+      id: id(),
+      channelId: CHANNEL_ID,
+      author: { id: id(), username: "media" },
+      content: `<@${BOT_USER_ID}> ${content}`,
+      mentions: [bot],
+    });
+
+  it("uploads a reply's local file as an attachment, the reply text as its content", async () => {
+    const file = join(dir, "diagram.png");
+    const bytes = Buffer.from("not really a png, but bytes all the same");
+    writeFileSync(file, bytes);
+    answerPrompt(t.fake, "draw it", `The **diagram**:\nMEDIA:${file}`);
+    ask("draw it");
+    const [call] = await dc.calls.waitFor(
+      (c) => c.path === `/channels/${CHANNEL_ID}/messages` && Array.isArray(c.body.uploads),
+      1,
+      15_000,
+      "a message with an attachment",
+    );
+    expect(call!.body.content).toBe("The **diagram**:");
+    expect(call!.body.allowed_mentions).toEqual({ parse: [], replied_user: false });
+    expect(call!.body.uploads).toHaveLength(1);
+    expect(call!.body.uploads[0].fileName).toBe("diagram.png");
+    expect(Buffer.compare(call!.body.uploads[0].bytes, bytes)).toBe(0);
+  });
+
+  it("links an https URL for Discord to embed, without fetching it", async () => {
+    answerPrompt(t.fake, "show video", "Watch:\nMEDIA:https://cdn.example.com/clip.mp4");
+    ask("show video");
+    const reply = await replyIn(CHANNEL_ID, "cdn.example.com");
+    expect(reply.body.content).toBe("Watch:\nhttps://cdn.example.com/clip.mp4");
+    expect(reply.body.uploads).toBeUndefined();
+  });
+
+  it("refuses a file over mediaMaxMb and a missing one; the text and the others still go", async () => {
+    const big = join(dir, "big.bin");
+    writeFileSync(big, Buffer.alloc(20 * 1024));
+    const ok = join(dir, "ok.txt");
+    writeFileSync(ok, "fine");
+    answerPrompt(t.fake, "three files", `Three files.\nMEDIA:${big}\nMEDIA:/nope/gone.txt\nMEDIA:${ok}`);
+    ask("three files");
+    await replyIn(CHANNEL_ID, "Three files.");
+    const tooBig = await replyIn(CHANNEL_ID, "big.bin");
+    expect(tooBig.body.content).toMatch(/Discord takes at most 0\.0 MB \(channels\.discord\.mediaMaxMb\)/);
+    await replyIn(CHANNEL_ID, "attachment file not found: /nope/gone.txt");
+    const [sent] = await dc.calls.waitFor(
+      (c) => Array.isArray(c.body.uploads) && c.body.uploads[0]?.fileName === "ok.txt",
+      1,
+      15_000,
+      "ok.txt uploaded",
+    );
+    expect(sent!.body.uploads[0].bytes.toString()).toBe("fine");
+    const account = await waitForAccount(t.client, "discord", "default", (a) => /not found/.test(a.lastError ?? ""));
+    expect(account.connected).toBe(true);
   });
 });

@@ -1,7 +1,22 @@
 import { createHmac } from "node:crypto";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { channelStatus, startChannelGateway, waitForAccount } from "../fixtures/fake-platforms/channel-gateway.js";
-import { type FakeSlack, SLACK_BOT_USER, type SlackCall, startFakeSlack } from "../fixtures/fake-platforms/slack.js";
+import {
+  answerPrompt,
+  channelStatus,
+  startChannelGateway,
+  waitForAccount,
+} from "../fixtures/fake-platforms/channel-gateway.js";
+import {
+  eventCallback,
+  type FakeSlack,
+  SLACK_BOT_USER,
+  type SlackCall,
+  slackSignature,
+  startFakeSlack,
+} from "../fixtures/fake-platforms/slack.js";
 import type { AgentGateway } from "./agent-gateway.js";
 import { freePort } from "./harness.js";
 
@@ -36,6 +51,9 @@ beforeAll(async () => {
           webhookHost: "127.0.0.1",
           dmPolicy: "open",
         },
+        // HTTP mode without webhookPort: the Events API on the gateway's own port, at its webhookPath.
+        gw: { mode: "http", botToken: BOT, signingSecret: SIGNING, dmPolicy: "open", mediaMaxMb: 0.01 },
+        gw2: { mode: "http", botToken: BOT, signingSecret: "other-secret", webhookPath: "/slack/second" },
       },
     },
   }));
@@ -188,5 +206,78 @@ describe("Slack channel", () => {
     const signature = `v0=${createHmac("sha256", SIGNING).update(`v0:${stamp}:${body}`).digest("hex")}`;
     expect((await post({ "x-slack-request-timestamp": stamp, "x-slack-signature": signature })).status).toBe(200);
     await postedIn("DU9", "echo: over http");
+  });
+});
+
+describe("Slack HTTP mode on the gateway port", () => {
+  const gatewayPost = (path: string, body: string, headers: Record<string, string>) =>
+    fetch(`${t.gw.httpUrl}${path}`, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...headers },
+      body,
+    });
+  const signed = (body: string, secret = SIGNING, at = Math.floor(Date.now() / 1000)) => ({
+    "x-slack-request-timestamp": String(at),
+    "x-slack-signature": slackSignature(secret, at, body),
+  });
+  const dir = mkdtempSync(join(tmpdir(), "pincer-slack-media-"));
+
+  it("answers url_verification and refuses a bad signature or a stale timestamp", async () => {
+    await waitForAccount(t.client, "slack", "gw", (a) => a.connected);
+    const challenge = JSON.stringify({ token: "x", challenge: "chal-123", type: "url_verification" });
+    const verified = await gatewayPost("/slack/events", challenge, signed(challenge));
+    expect(verified.status).toBe(200);
+    expect(await verified.text()).toContain("chal-123");
+    expect((await gatewayPost("/slack/events", challenge, {})).status).toBe(401);
+    expect((await gatewayPost("/slack/events", challenge, signed(challenge, "wrong-secret"))).status).toBe(401);
+    const stale = Math.floor(Date.now() / 1000) - 10 * 60;
+    expect((await gatewayPost("/slack/events", challenge, signed(challenge, SIGNING, stale))).status).toBe(401);
+    // Each account has its own path and secret: gw's signature does not open gw2's door.
+    expect((await gatewayPost("/slack/second", challenge, signed(challenge))).status).toBe(401);
+    expect((await gatewayPost("/slack/second", challenge, signed(challenge, "other-secret"))).status).toBe(200);
+    // Only POST is an event; a GET on the path does not fall through to the Control UI.
+    const get = await fetch(`${t.gw.httpUrl}/slack/events`);
+    expect(get.status).toBe(405);
+  });
+
+  it("takes a signed event posted to the gateway port and answers through the Web API", async () => {
+    const body = JSON.stringify(eventCallback(dm("U10", "via the gateway port")));
+    expect((await gatewayPost("/slack/events", body, signed(body))).status).toBe(200);
+    await postedIn("DU10", "echo: via the gateway port");
+  });
+
+  it("uploads a reply's file through getUploadURLExternal + completeUploadExternal, with the caption", async () => {
+    const file = join(dir, "notes.txt");
+    writeFileSync(file, "hello from pincer\n");
+    answerPrompt(t.fake, "send notes", `**Your** notes.\nMEDIA:${file}`);
+    const body = JSON.stringify(eventCallback(dm("U11", "send notes")));
+    expect((await gatewayPost("/slack/events", body, signed(body))).status).toBe(200);
+    const [upload] = await sl.uploads.waitFor((u) => u.fileName === "notes.txt");
+    expect(upload!.bytes.toString()).toBe("hello from pincer\n");
+    const [complete] = await sl.calls.waitFor((c) => c.method === "files.completeUploadExternal");
+    expect(complete!.args).toMatchObject({ channel_id: "DU11", initial_comment: "*Your* notes." });
+    expect(JSON.parse(complete!.args.files)).toEqual([{ id: upload!.fileId, title: "notes.txt" }]);
+    expect(sl.posted("DU11")).toHaveLength(0);
+  });
+
+  it("links a URL instead of fetching it, and reports a file over mediaMaxMb while the text still goes", async () => {
+    answerPrompt(t.fake, "report", "The report:\nMEDIA:https://files.example.com/report.pdf");
+    const first = JSON.stringify(eventCallback(dm("U12", "report")));
+    await gatewayPost("/slack/events", first, signed(first));
+    const link = await postedIn("DU12", "files.example.com");
+    expect(link.args.text).toBe("The report:\n<https://files.example.com/report.pdf>");
+
+    const big = join(dir, "big.bin");
+    writeFileSync(big, Buffer.alloc(64 * 1024));
+    answerPrompt(t.fake, "big one", `Too big?\nMEDIA:${big}`);
+    const second = JSON.stringify(eventCallback(dm("U12", "big one")));
+    await gatewayPost("/slack/events", second, signed(second));
+    await postedIn("DU12", "Too big?");
+    const notice = await postedIn("DU12", "attachment not sent");
+    expect(notice.args.text).toMatch(
+      /big\.bin is 0\.1 MB; Slack takes at most 0\.0 MB \(channels\.slack\.mediaMaxMb\)/,
+    );
+    const gw = await waitForAccount(t.client, "slack", "gw", (a) => /attachment not sent/.test(a.lastError ?? ""));
+    expect(gw.connected).toBe(true);
   });
 });

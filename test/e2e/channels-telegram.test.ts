@@ -1,12 +1,17 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import {
   type AnyStatus,
+  answerPrompt,
   channelStatus,
   runCli,
   startChannelGateway,
   waitForAccount,
 } from "../fixtures/fake-platforms/channel-gateway.js";
-import { type FakeTelegram, startFakeTelegram } from "../fixtures/fake-platforms/telegram.js";
+import type { UploadedFile } from "../fixtures/fake-platforms/http.js";
+import { type FakeTelegram, mediaOf, startFakeTelegram } from "../fixtures/fake-platforms/telegram.js";
 import type { AgentGateway } from "./agent-gateway.js";
 import { freePort } from "./harness.js";
 
@@ -15,7 +20,15 @@ import { freePort } from "./harness.js";
  * fake LLM answering "echo: <text>". One gateway runs five accounts, one per access setup, plus a bad token.
  */
 
-const T = { pair: "111:pair", allow: "222:allow", open: "333:open", off: "444:off", hook: "555:hook" };
+const T = {
+  pair: "111:pair",
+  allow: "222:allow",
+  open: "333:open",
+  off: "444:off",
+  hook: "555:hook",
+  gwhook: "666:gwhook",
+  small: "777:small",
+};
 const WEBHOOK_SECRET = "hook-secret-123";
 let webhookPort = 0;
 let tg: FakeTelegram;
@@ -30,6 +43,8 @@ beforeAll(async () => {
   BOT_IDS.open = tg.addBot(T.open, "pincer_open_bot");
   BOT_IDS.off = tg.addBot(T.off, "pincer_off_bot");
   BOT_IDS.hook = tg.addBot(T.hook, "pincer_hook_bot");
+  BOT_IDS.gwhook = tg.addBot(T.gwhook, "pincer_gwhook_bot");
+  BOT_IDS.small = tg.addBot(T.small, "pincer_small_bot");
   webhookPort = await freePort();
   t = await startChannelGateway(() => ({
     telegram: {
@@ -50,10 +65,19 @@ beforeAll(async () => {
           webhookPort,
           webhookPath: "/tg",
         },
+        // Webhook without webhookPort: served on the gateway's own port at webhookPath.
+        gwhook: {
+          botToken: T.gwhook,
+          dmPolicy: "open",
+          webhookUrl: "https://bot.example.com/tg-gw",
+          webhookSecret: WEBHOOK_SECRET,
+          webhookPath: "/telegram/gw",
+        },
+        small: { botToken: T.small, dmPolicy: "open", mediaMaxMb: 0.001 },
       },
     },
   }));
-  for (const id of ["default", "allow", "open", "off", "hook"]) {
+  for (const id of ["default", "allow", "open", "off", "hook", "gwhook", "small"]) {
     await waitForAccount(t.client, "telegram", id, (a) => a.connected);
   }
 });
@@ -264,5 +288,108 @@ describe("Telegram channel", () => {
     expect((await post(update("via webhook", 2), WEBHOOK_SECRET)).status).toBe(200);
     await replyIn(T.hook, user, "echo: via webhook");
     expect(tg.sent(T.hook, user).map((c) => c.params.text)).toEqual(["echo: via webhook"]);
+  });
+});
+
+describe("Telegram webhook on the gateway port", () => {
+  it("serves webhookPath on the gateway's port, checking the secret token header", async () => {
+    const [setWebhook] = await tg.calls.waitFor((c) => c.token === T.gwhook && c.method === "setWebhook");
+    expect(setWebhook!.params).toMatchObject({ url: "https://bot.example.com/tg-gw", secret_token: WEBHOOK_SECRET });
+    const user = nextUser++;
+    const update = (text: string, id: number) => ({
+      update_id: id,
+      message: {
+        message_id: id,
+        date: 1,
+        chat: { id: user, type: "private" },
+        from: { id: user, first_name: "G" },
+        text,
+      },
+    });
+    const post = (body: unknown, secret?: string) =>
+      fetch(`${t.gw.httpUrl}/telegram/gw`, {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          ...(secret ? { "x-telegram-bot-api-secret-token": secret } : {}),
+        },
+        body: JSON.stringify(body),
+      });
+    expect((await post(update("forged", 1))).status).toBe(401);
+    expect((await post(update("forged", 2), `${WEBHOOK_SECRET}x`)).status).toBe(401);
+    expect((await fetch(`${t.gw.httpUrl}/telegram/gw`)).status).toBe(405);
+    expect((await post(update("through the gateway", 3), WEBHOOK_SECRET)).status).toBe(200);
+    await replyIn(T.gwhook, user, "echo: through the gateway");
+    expect(tg.sent(T.gwhook, user).map((c) => c.params.text)).toEqual(["echo: through the gateway"]);
+  });
+});
+
+describe("Telegram media out", () => {
+  const dir = mkdtempSync(join(tmpdir(), "pincer-tg-media-"));
+  const png = Buffer.from("89504e470d0a1a0a0000000d49484452", "hex");
+  const mediaCall = (token: string, method: string, chatId: number) =>
+    tg.calls.waitFor(
+      (c) => c.token === token && c.method === method && String(c.params.chat_id) === String(chatId),
+      1,
+      15_000,
+      `${method} to ${chatId}`,
+    );
+
+  it("uploads a reply's local file with the reply text as its HTML caption", async () => {
+    const file = join(dir, "chart.png");
+    writeFileSync(file, png);
+    answerPrompt(t.fake, "chart please", `Here is the **chart**.\n\nMEDIA:${file}`);
+    const user = nextUser++;
+    dm(T.open, user, "chart please");
+    const [call] = await mediaCall(T.open, "sendPhoto", user);
+    const photo = mediaOf(call!, "photo") as UploadedFile;
+    expect(photo.fileName).toBe("chart.png");
+    expect(photo.bytes.equals(png)).toBe(true);
+    expect(call!.params).toMatchObject({ caption: "Here is the <b>chart</b>.", parse_mode: "HTML" });
+    expect(tg.sent(T.open, user)).toHaveLength(0);
+  });
+
+  it("hands Telegram an https URL to fetch, after text too long for a caption", async () => {
+    const long = "word ".repeat(300).trim();
+    answerPrompt(t.fake, "report", `${long}\nMEDIA:https://cdn.example.com/files/report.pdf`);
+    const user = nextUser++;
+    dm(T.open, user, "report");
+    const [call] = await mediaCall(T.open, "sendDocument", user);
+    expect(mediaOf(call!, "document")).toBe("https://cdn.example.com/files/report.pdf");
+    expect(call!.params.caption).toBeUndefined();
+    expect(tg.sent(T.open, user).map((c) => c.params.text)).toEqual([long]);
+  });
+
+  it.each([
+    [
+      "a missing file",
+      "MEDIA:/nonexistent/pincer/missing.png",
+      "attachment file not found: /nonexistent/pincer/missing.png",
+    ],
+    ["an unsupported scheme", "MEDIA:ftp://files.example.com/a.png", 'unsupported scheme "ftp:"'],
+  ])("reports %s to the person and in status; the text still arrives", async (_what, line, reason) => {
+    answerPrompt(t.fake, "bad media", `Text survives.\n${line}`);
+    const user = nextUser++;
+    dm(T.open, user, "bad media");
+    await replyIn(T.open, user, "attachment not sent");
+    const texts = tg.sent(T.open, user).map((c) => c.params.text);
+    expect(texts[0]).toBe("Text survives.");
+    expect(texts[1]).toContain(reason);
+    const open = await waitForAccount(t.client, "telegram", "open", (a) => String(a.lastError).includes(reason));
+    expect(open.connected).toBe(true);
+  });
+
+  it("refuses a file over the account's mediaMaxMb, naming the limit and the key", async () => {
+    const file = join(dir, "big.png");
+    writeFileSync(file, Buffer.alloc(4096, 7));
+    answerPrompt(t.fake, "big", `Big one.\nMEDIA:${file}`);
+    const user = nextUser++;
+    dm(T.small, user, "big");
+    const notice = await replyIn(T.small, user, "attachment not sent");
+    expect(notice.params.text).toContain(
+      "big.png is 0.0 MB; Telegram takes at most 0.0 MB (channels.telegram.mediaMaxMb)",
+    );
+    expect(tg.sent(T.small, user)[0]!.params.text).toBe("Big one.");
+    expect(tg.calls.items.filter((c) => c.token === T.small && c.method === "sendPhoto")).toHaveLength(0);
   });
 });

@@ -1,8 +1,10 @@
+import { readFile } from "node:fs/promises";
+import { basename } from "node:path";
 import type { Client, Message } from "discord.js";
 import { PincerError } from "../../errors.js";
 import type { DiscordAccountConfig } from "../config-schema.js";
 import type { InboundMessage, MediaRef, OutboundTarget } from "../envelope.js";
-import type { AccountConnection, AccountStartContext, AccountTransport } from "../plugin.js";
+import type { AccountConnection, AccountStartContext, AccountTransport, OutboundMedia } from "../plugin.js";
 import { discordError } from "./errors.js";
 
 /** Login, gateway handshake and the first guilds must arrive within this. */
@@ -155,6 +157,26 @@ export async function startDiscordAccount(ctx: AccountStartContext<DiscordAccoun
               ? { message_reference: { message_id: target.replyToId, fail_if_not_exists: false } }
               : {}),
           },
+        })) as { id: string };
+        return { messageId: sent.id };
+      }),
+    sendMedia: (target, media: OutboundMedia) =>
+      call("send attachment", async () => {
+        const channelId = await channelOf(target);
+        const remote = media.source.startsWith("https://");
+        // A URL goes as a link Discord embeds (the gateway never fetches it); a local file is uploaded.
+        const content = [media.caption, remote ? media.source : undefined].filter(Boolean).join("\n");
+        const sent = (await client.rest.post(Routes.channelMessages(channelId), {
+          body: {
+            ...(content ? { content } : {}),
+            allowed_mentions: { parse: [], replied_user: false },
+            ...(target.replyToId
+              ? { message_reference: { message_id: target.replyToId, fail_if_not_exists: false } }
+              : {}),
+          },
+          ...(remote
+            ? {}
+            : { files: [{ name: media.fileName ?? basename(media.source), data: await readFile(media.source) }] }),
         })) as { id: string };
         return { messageId: sent.id };
       }),

@@ -33,6 +33,8 @@ export const discordPlugin: ChannelPlugin<DiscordAccountConfig> = {
     hardLimit: DISCORD_TEXT_LIMIT,
     markdown: "discord",
     typingIntervalMs: 8_000,
+    // A server without boosts takes 10 MB per file from a bot; boosted servers allow more (mediaMaxMb).
+    mediaMaxMb: 10,
   },
   status: {
     describeAccount: (account) => ({

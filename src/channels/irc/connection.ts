@@ -146,6 +146,19 @@ export async function startIrcAccount(ctx: AccountStartContext<IrcAccountConfig>
   let lastSendAt = 0;
   let sendChain = Promise.resolve();
   const transport: AccountTransport = {
+    sendMedia(target, media) {
+      // IRC has no files: a link goes out as text with its caption, a local file cannot go at all.
+      if (!media.source.startsWith("https://")) {
+        return Promise.reject(
+          new PincerError(
+            "INVALID_REQUEST",
+            `IRC cannot send files (${media.fileName ?? "a local file"}): share an https link to it instead`,
+          ),
+        );
+      }
+      const caption = media.caption?.replace(/\s*\n\s*/g, " ").trim();
+      return transport.sendText(target, caption ? `${caption} ${media.source}` : media.source);
+    },
     sendText(target, text) {
       const run = sendChain.then(async () => {
         if (!client.connected) throw new PincerError("UNAVAILABLE", "IRC is reconnecting", { retryable: true });

@@ -1,14 +1,16 @@
-import type { App, Logger as BoltLogger } from "@slack/bolt";
+import { readFile } from "node:fs/promises";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { basename } from "node:path";
+import type { App, Logger as BoltLogger, HTTPReceiver } from "@slack/bolt";
 import { PincerError } from "../../errors.js";
 import type { Logger } from "../../logging/logger.js";
 import type { SlackAccountConfig } from "../config-schema.js";
 import type { OutboundTarget } from "../envelope.js";
-import type { AccountConnection, AccountStartContext, AccountTransport } from "../plugin.js";
+import type { AccountConnection, AccountStartContext, AccountTransport, OutboundMedia } from "../plugin.js";
 import { slackError } from "./errors.js";
 import { normalizeSlackEvent } from "./normalize.js";
 
 const DEFAULT_WEBHOOK_PATH = "/slack/events";
-const DEFAULT_WEBHOOK_PORT = 3000;
 /** Web API retries for 5xx and network errors (429s are waited out by the client regardless). */
 const WEB_RETRY = { retries: 3, factor: 2, minTimeout: 500, maxTimeout: 5_000 };
 
@@ -28,6 +30,16 @@ function boltLogger(log: Logger): BoltLogger {
   } as BoltLogger;
 }
 
+/** Hands a request on the gateway's port to Bolt's receiver; what it does not serve (a GET) gets 405 or 404. */
+function serveOnGateway(receiver: HTTPReceiver, req: IncomingMessage, res: ServerResponse, log: Logger): void {
+  try {
+    receiver.requestListener(req, res);
+  } catch (err) {
+    log.debug({ err: err instanceof Error ? err.message : String(err) }, "Slack receiver declined a request");
+    if (!res.headersSent) res.writeHead(req.method === "POST" ? 404 : 405, { allow: "POST" }).end();
+  }
+}
+
 export async function startSlackAccount(ctx: AccountStartContext<SlackAccountConfig>): Promise<AccountConnection> {
   const cfg = ctx.account.config;
   const bolt = await import("@slack/bolt");
@@ -38,13 +50,12 @@ export async function startSlackAccount(ctx: AccountStartContext<SlackAccountCon
     mode === "socket"
       ? new bolt.SocketModeReceiver({ appToken: cfg.appToken!, logger, installerOptions: { clientOptions } })
       : undefined;
+  const webhookPath = cfg.webhookPath ?? DEFAULT_WEBHOOK_PATH;
+  // Bolt's receiver checks the signing secret, the timestamp's age and the body size, and answers
+  // url_verification; it listens on a port of its own only when webhookPort is set, else on the gateway's.
   const http =
     mode === "http"
-      ? new bolt.HTTPReceiver({
-          signingSecret: cfg.signingSecret!,
-          endpoints: cfg.webhookPath ?? DEFAULT_WEBHOOK_PATH,
-          logger,
-        })
+      ? new bolt.HTTPReceiver({ signingSecret: cfg.signingSecret!, endpoints: webhookPath, logger })
       : undefined;
   const app: App = new bolt.App({
     token: cfg.botToken!,
@@ -103,9 +114,12 @@ export async function startSlackAccount(ctx: AccountStartContext<SlackAccountCon
       if (!stopping) fail(new PincerError("UNAVAILABLE", "Slack Socket Mode disconnected", { retryable: true }));
     });
   }
+  let unmount: (() => void) | undefined;
   try {
     if (socket) await app.start();
-    else await app.start({ port: cfg.webhookPort ?? DEFAULT_WEBHOOK_PORT, host: cfg.webhookHost ?? "127.0.0.1" });
+    else if (cfg.webhookPort !== undefined)
+      await app.start({ port: cfg.webhookPort, host: cfg.webhookHost ?? "127.0.0.1" });
+    else unmount = ctx.http.register(webhookPath, (req, res) => serveOnGateway(http!, req, res, ctx.log));
   } catch (err) {
     throw slackError(err, mode === "socket" ? "apps.connections.open" : "listen");
   }
@@ -120,6 +134,9 @@ export async function startSlackAccount(ctx: AccountStartContext<SlackAccountCon
     dmChannels.set(target.peerId, id);
     return id;
   };
+  const threadOf = (target: OutboundTarget) =>
+    // Slack threads by the parent's ts: stay in the thread, or start one on the message when quoting.
+    target.threadId || target.replyToId ? { thread_ts: target.threadId ?? target.replyToId!.split(":").at(-1)! } : {};
   const transport: AccountTransport = {
     async sendText(target, text) {
       try {
@@ -127,14 +144,32 @@ export async function startSlackAccount(ctx: AccountStartContext<SlackAccountCon
           channel: await channelOf(target),
           text,
           mrkdwn: true,
-          // Slack threads by the parent's ts: stay in the thread, or start one on the message when quoting.
-          ...(target.threadId || target.replyToId
-            ? { thread_ts: target.threadId ?? target.replyToId!.split(":").at(-1)! }
-            : {}),
+          ...threadOf(target),
         });
         return { messageId: `${res.channel}:${res.ts}` };
       } catch (err) {
         throw slackError(err, "chat.postMessage");
+      }
+    },
+    async sendMedia(target, media: OutboundMedia) {
+      if (media.source.startsWith("https://")) {
+        // A link, not an upload: Slack unfurls it, and the gateway never fetches what a reply points at.
+        return transport.sendText(target, [media.caption, `<${media.source}>`].filter(Boolean).join("\n"));
+      }
+      try {
+        const channel = await channelOf(target);
+        // files.getUploadURLExternal → POST the bytes to the returned URL → files.completeUploadExternal.
+        const res = await app.client.filesUploadV2({
+          channel_id: channel,
+          file: await readFile(media.source),
+          filename: media.fileName ?? basename(media.source),
+          ...(media.caption ? { initial_comment: media.caption } : {}),
+          ...threadOf(target),
+        });
+        const files = (res.files as { files?: { id?: string }[] }[] | undefined)?.[0]?.files;
+        return { messageId: `${channel}:${files?.[0]?.id ?? "file"}` };
+      } catch (err) {
+        throw slackError(err, "files upload");
       }
     },
     async react(target, messageId, emoji) {
@@ -168,6 +203,7 @@ export async function startSlackAccount(ctx: AccountStartContext<SlackAccountCon
     transport,
     async stop() {
       stopping = true;
+      unmount?.();
       await app.stop().catch(() => {});
       finish();
     },

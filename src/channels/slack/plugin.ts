@@ -36,7 +36,8 @@ export const slackPlugin: ChannelPlugin<SlackAccountConfig> = {
     },
   }),
   gateway: { startAccount: startSlackAccount },
-  outbound: { textChunkLimit: SLACK_TEXT_LIMIT, hardLimit: SLACK_HARD_LIMIT, markdown: "slack-mrkdwn" },
+  // Slack takes files up to 1 GB; 20 MB (OpenClaw's default) keeps a reply from pushing huge files by accident.
+  outbound: { textChunkLimit: SLACK_TEXT_LIMIT, hardLimit: SLACK_HARD_LIMIT, markdown: "slack-mrkdwn", mediaMaxMb: 20 },
   status: {
     describeAccount: (account) => ({
       mode: account.config.mode ?? (account.config.appToken ? "socket" : "http"),

@@ -1,4 +1,5 @@
-import { createServer, type Server } from "node:http";
+import { timingSafeEqual } from "node:crypto";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { TelegramAccountConfig } from "../config-schema.js";
 import type { OutboundTarget } from "../envelope.js";
 import type { AccountConnection, AccountStartContext, AccountTransport, OutboundMedia } from "../plugin.js";
@@ -13,7 +14,8 @@ const POLL_RETRY_MAX_MS = 30_000;
 /** Largest webhook body accepted; a Telegram update is far smaller. */
 const MAX_WEBHOOK_BODY_BYTES = 2 * 1024 * 1024;
 const DEFAULT_WEBHOOK_PATH = "/telegram-webhook";
-const DEFAULT_WEBHOOK_PORT = 8787;
+/** Telegram's caption limit, in characters; a longer caption goes out as a message of its own after the file. */
+const CAPTION_LIMIT = 1024;
 
 type Bot = import("grammy").Bot;
 /** grammY types its AbortSignal with the abort-controller polyfill's declaration; the runtime takes Node's. */
@@ -54,7 +56,7 @@ function transportFor(bot: Bot): AccountTransport {
       ? { reply_parameters: { message_id: messageNumber(t.replyToId), allow_sending_without_reply: true } }
       : {}),
   });
-  return {
+  const transport: AccountTransport = {
     async sendText(target, text) {
       try {
         const sent = await bot.api.sendMessage(target.peerId, text, { parse_mode: "HTML", ...where(target) });
@@ -72,21 +74,29 @@ function transportFor(bot: Bot): AccountTransport {
     },
     async sendMedia(target, media: OutboundMedia) {
       const { InputFile } = await import("grammy");
-      const file = /^https?:\/\//.test(media.source) ? media.source : new InputFile(media.source, media.fileName);
-      const other = { ...where(target), ...(media.caption ? { caption: media.caption } : {}) };
+      // Telegram fetches an https URL itself; a local file is streamed up as multipart.
+      const file = () =>
+        media.source.startsWith("https://") ? media.source : new InputFile(media.source, media.fileName);
+      const caption = media.caption && media.caption.length <= CAPTION_LIMIT ? media.caption : undefined;
+      const send = (other: Record<string, unknown>) => {
+        const opts = { ...where(target), ...other };
+        if (media.kind === "image") return bot.api.sendPhoto(target.peerId, file(), opts);
+        if (media.kind === "audio") return bot.api.sendAudio(target.peerId, file(), opts);
+        if (media.kind === "video") return bot.api.sendVideo(target.peerId, file(), opts);
+        return bot.api.sendDocument(target.peerId, file(), opts);
+      };
+      let sent: Awaited<ReturnType<typeof send>>;
       try {
-        const sent =
-          media.kind === "image"
-            ? await bot.api.sendPhoto(target.peerId, file, other)
-            : media.kind === "audio"
-              ? await bot.api.sendAudio(target.peerId, file, other)
-              : media.kind === "video"
-                ? await bot.api.sendVideo(target.peerId, file, other)
-                : await bot.api.sendDocument(target.peerId, file, other);
-        return { messageId: `${target.peerId}:${sent.message_id}` };
+        sent = await send(caption ? { caption, parse_mode: "HTML" } : {});
       } catch (err) {
-        throw telegramError(err, "sendMedia");
+        const e = telegramError(err, "sendMedia");
+        if (!caption || !isEntityParseError(e)) throw e;
+        sent = await send({ caption: htmlToPlain(caption) }).catch((plainErr) => {
+          throw telegramError(plainErr, "sendMedia");
+        });
       }
+      if (media.caption && !caption) await transport.sendText(target, media.caption);
+      return { messageId: `${target.peerId}:${sent.message_id}` };
     },
     async sendTyping(target) {
       await bot.api
@@ -116,6 +126,7 @@ function transportFor(bot: Bot): AccountTransport {
       });
     },
   };
+  return transport;
 }
 
 export async function startTelegramAccount(
@@ -144,16 +155,29 @@ export async function startTelegramAccount(
 
   let closed: Promise<void>;
   if (mode === "webhook") {
-    const server = await startWebhookServer(cfg, receive, ctx);
+    const handler = webhookHandler(cfg, receive, ctx);
+    const path = cfg.webhookPath ?? DEFAULT_WEBHOOK_PATH;
+    // Its own listener only when asked for (webhookPort); by default the gateway's port serves the path.
+    const server = cfg.webhookPort !== undefined ? await startWebhookServer(cfg, path, handler) : undefined;
+    const unmount = server ? undefined : ctx.http.register(path, handler);
     try {
       await bot.api.setWebhook(cfg.webhookUrl!, { secret_token: cfg.webhookSecret!, allowed_updates: ["message"] });
     } catch (err) {
-      server.close();
+      server?.close();
+      unmount?.();
       throw telegramError(err, "setWebhook");
     }
     closed = new Promise<void>((resolve, reject) => {
-      server.once("error", (err) => reject(err));
-      stopper.signal.addEventListener("abort", () => server.close(() => resolve()), { once: true });
+      server?.once("error", (err) => reject(err));
+      stopper.signal.addEventListener(
+        "abort",
+        () => {
+          unmount?.();
+          if (server) server.close(() => resolve());
+          else resolve();
+        },
+        { once: true },
+      );
     });
   } else {
     try {
@@ -214,19 +238,18 @@ async function pollLoop(
   }
 }
 
-function startWebhookServer(
+/** Answers Telegram's webhook posts: the secret token header must match, the body must be small JSON. */
+function webhookHandler(
   cfg: TelegramAccountConfig,
   receive: (update: unknown) => void,
   ctx: AccountStartContext<TelegramAccountConfig>,
-): Promise<Server> {
-  const path = cfg.webhookPath ?? DEFAULT_WEBHOOK_PATH;
-  const server = createServer((req, res) => {
-    const url = new URL(req.url ?? "/", "http://localhost");
-    if (req.method !== "POST" || url.pathname !== path) {
-      res.writeHead(404).end();
+): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    if (req.method !== "POST") {
+      res.writeHead(405, { allow: "POST" }).end();
       return;
     }
-    if (req.headers["x-telegram-bot-api-secret-token"] !== cfg.webhookSecret) {
+    if (!secretMatches(req.headers["x-telegram-bot-api-secret-token"], cfg.webhookSecret!)) {
       ctx.log.warn("Telegram webhook call with a wrong secret token refused");
       res.writeHead(401).end();
       return;
@@ -236,7 +259,7 @@ function startWebhookServer(
     req.on("data", (chunk: Buffer) => {
       size += chunk.length;
       if (size > MAX_WEBHOOK_BODY_BYTES) {
-        res.writeHead(413).end();
+        res.writeHead(413, { connection: "close" }).end();
         req.destroy();
         return;
       }
@@ -255,10 +278,33 @@ function startWebhookServer(
       res.writeHead(200, { "content-type": "application/json" }).end("{}");
       receive(update);
     });
+  };
+}
+
+/** Constant-time comparison, so the secret cannot be guessed byte by byte from response times. */
+function secretMatches(given: string | string[] | undefined, secret: string): boolean {
+  if (typeof given !== "string") return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(secret);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** The webhook on a listener of its own (webhookHost:webhookPort), for setups that expose only that port. */
+function startWebhookServer(
+  cfg: TelegramAccountConfig,
+  path: string,
+  handler: (req: IncomingMessage, res: ServerResponse) => void,
+): Promise<Server> {
+  const server = createServer((req, res) => {
+    if (new URL(req.url ?? "/", "http://localhost").pathname !== path) {
+      res.writeHead(404).end();
+      return;
+    }
+    handler(req, res);
   });
   return new Promise((resolve, reject) => {
     server.once("error", reject);
-    server.listen(cfg.webhookPort ?? DEFAULT_WEBHOOK_PORT, cfg.webhookHost ?? "127.0.0.1", () => {
+    server.listen(cfg.webhookPort, cfg.webhookHost ?? "127.0.0.1", () => {
       server.off("error", reject);
       resolve(server);
     });

@@ -38,6 +38,8 @@ export const telegramPlugin: ChannelPlugin<TelegramAccountConfig> = {
     hardLimit: TELEGRAM_HARD_LIMIT,
     markdown: "telegram-html",
     typingIntervalMs: 4_000,
+    // The Bot API's upload limit for bots.
+    mediaMaxMb: 50,
   },
   status: {
     describeAccount: (account) => ({

@@ -7,6 +7,10 @@ import {
 } from "../../channels/access/pairing-store.js";
 import { ChannelRegistry } from "../../channels/registry.js";
 import type { ChannelsStatus } from "../../channels/status.js";
+import { WEBCHAT_CHANNEL } from "../../channels/webchat/admission.js";
+import { webchatHubOf } from "../../channels/webchat/hub.js";
+import { webchatSettings } from "../../channels/webchat/settings.js";
+import { withWebChatStatus } from "../../channels/webchat/status.js";
 import { PincerError } from "../../errors.js";
 import { normalizeAccountId } from "../../sessions/keys.js";
 import type { GatewayServices } from "../services.js";
@@ -58,7 +62,11 @@ export const channelsStatusMethod = defineMethod({
     channel: ChannelId.optional(),
   }),
   handler: (p, { services }) => {
-    const status = services.channels?.status() ?? emptyStatus();
+    const status = withWebChatStatus(
+      services.channels?.status() ?? emptyStatus(),
+      services.config.current.config,
+      webchatHubOf(services),
+    );
     if (!p.channel) return status;
     const only = <T>(rec: Record<string, T>) => (p.channel! in rec ? { [p.channel!]: rec[p.channel!]! } : {});
     return {
@@ -122,8 +130,9 @@ function requestView(r: PairingRequest, includeCode: boolean) {
 /** Channels whose pairing requests a listing covers: the one asked for, else every configured one. */
 function channelsToList(services: GatewayServices, channel?: string): string[] {
   if (channel) return [channel];
-  const configured = services.config.current.config.channels as Record<string, unknown> | undefined;
-  return new ChannelRegistry().configured(configured).map((e) => e.id);
+  const config = services.config.current.config;
+  const ids = new ChannelRegistry().configured(config.channels as Record<string, unknown> | undefined).map((e) => e.id);
+  return webchatSettings(config).configured ? [WEBCHAT_CHANNEL, ...ids] : ids;
 }
 
 export const channelsPairingListMethod = defineMethod({

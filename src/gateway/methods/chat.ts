@@ -1,9 +1,16 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
+import { parseSlashCommand } from "../../agent/commands.js";
+import { admitVisitorMessage, WEBCHAT_ACCOUNT_ID, WEBCHAT_CHANNEL } from "../../channels/webchat/admission.js";
+import { webchatHubOf } from "../../channels/webchat/hub.js";
+import type { VisitorSession } from "../../channels/webchat/session.js";
+import { webchatSettings } from "../../channels/webchat/settings.js";
+import { visitorMessageView } from "../../channels/webchat/visitor-view.js";
 import { PincerError } from "../../errors.js";
-import { messageText } from "../../sessions/messages.js";
+import { type AgentMessage, messageText } from "../../sessions/messages.js";
+import { formatIssues } from "../protocol/frames.js";
 import { agentOf } from "./agent-access.js";
-import { defineMethod } from "./types.js";
+import { defineMethod, type MethodContext } from "./types.js";
 
 const QueueMode = z.enum(["steer", "followup", "collect", "interrupt"]);
 
@@ -33,42 +40,53 @@ export const chatSendMethod = defineMethod({
   },
 });
 
+const ChatHistoryParams = z.looseObject({
+  sessionKey: z.string().min(1),
+  agentId: z.string().min(1).optional(),
+  limit: z.number().int().min(1).max(1000).optional(),
+  maxChars: z.number().int().min(1).max(500_000).optional(),
+});
+
+/** chat.history's answer; `view` turns each stored message into what the caller may see (undefined: skip). */
+async function readHistory(
+  services: MethodContext["services"],
+  p: z.infer<typeof ChatHistoryParams>,
+  view: (message: AgentMessage) => Record<string, unknown> | undefined = (m) => ({ ...m }),
+) {
+  const agent = agentOf(services);
+  const { key, agent: info } = agent.resolveKey(p.sessionKey, p.agentId);
+  const store = await agent.store(info.id);
+  const history = await store.history(key, { limit: p.limit ?? 200 });
+  const messages = history.messages.flatMap((e) => {
+    const m = view(e.message);
+    if (!m) return [];
+    m.id = e.id;
+    if (p.maxChars !== undefined) {
+      const text = messageText(e.message);
+      if (text.length > p.maxChars) m.content = [{ type: "text", text: `${text.slice(0, p.maxChars)}…` }];
+    }
+    return [m];
+  });
+  const entry = store.get(key);
+  return {
+    sessionKey: key,
+    agentId: info.id,
+    ...(history.sessionId ? { sessionId: history.sessionId } : {}),
+    messages,
+    ...(history.compaction
+      ? { compaction: { summary: history.compaction.summary, timestamp: history.compaction.timestamp } }
+      : {}),
+    ...(history.skipped.length ? { skippedLines: history.skipped.length } : {}),
+    ...(entry?.model ? { model: entry.model } : {}),
+    inFlightRun: agent.runs.active(key)[0]?.runId ?? null,
+  };
+}
+
 export const chatHistoryMethod = defineMethod({
   name: "chat.history",
   scope: "operator.read",
-  params: z.looseObject({
-    sessionKey: z.string().min(1),
-    agentId: z.string().min(1).optional(),
-    limit: z.number().int().min(1).max(1000).optional(),
-    maxChars: z.number().int().min(1).max(500_000).optional(),
-  }),
-  handler: async (p, { services }) => {
-    const agent = agentOf(services);
-    const { key, agent: info } = agent.resolveKey(p.sessionKey, p.agentId);
-    const store = await agent.store(info.id);
-    const history = await store.history(key, { limit: p.limit ?? 200 });
-    const messages = history.messages.map((e) => {
-      const m = { ...e.message, id: e.id } as Record<string, unknown>;
-      if (p.maxChars !== undefined) {
-        const text = messageText(e.message);
-        if (text.length > p.maxChars) m.content = [{ type: "text", text: `${text.slice(0, p.maxChars)}…` }];
-      }
-      return m;
-    });
-    const entry = store.get(key);
-    return {
-      sessionKey: key,
-      agentId: info.id,
-      ...(history.sessionId ? { sessionId: history.sessionId } : {}),
-      messages,
-      ...(history.compaction
-        ? { compaction: { summary: history.compaction.summary, timestamp: history.compaction.timestamp } }
-        : {}),
-      ...(history.skipped.length ? { skippedLines: history.skipped.length } : {}),
-      ...(entry?.model ? { model: entry.model } : {}),
-      inFlightRun: agent.runs.active(key)[0]?.runId ?? null,
-    };
-  },
+  params: ChatHistoryParams,
+  handler: (p, { services }) => readHistory(services, p),
 });
 
 export const chatAbortMethod = defineMethod({
@@ -153,4 +171,117 @@ export async function compactViaQueue(services: Parameters<typeof agentOf>[0], k
     key: ack.sessionKey,
     message: outcome?.text ?? "compaction did not finish in time",
   };
+}
+
+/** What a WebChat visitor connection may call; each acts on the visitor's own session only. */
+export const VISITOR_METHODS = ["chat.send", "chat.history", "chat.abort"] as const;
+/**
+ * Slash commands a visitor may use: starting over and stopping a reply. /model (a costlier model on the
+ * owner's bill), /status (models, usage) and /compact are the owner's.
+ */
+const VISITOR_COMMANDS: ReadonlySet<string> = new Set(["new", "reset", "stop"]);
+
+const VisitorSessionParam = { sessionKey: z.string().min(1).max(512).optional() };
+const VisitorSendParams = z.looseObject({
+  ...VisitorSessionParam,
+  message: z.string(),
+  idempotencyKey: z.string().min(1).max(200),
+});
+const VisitorHistoryParams = z.looseObject({
+  ...VisitorSessionParam,
+  limit: z.number().int().min(1).max(1000).optional(),
+  maxChars: z.number().int().min(1).max(500_000).optional(),
+});
+const VisitorAbortParams = z.looseObject({ ...VisitorSessionParam, runId: z.string().min(1).max(256).optional() });
+
+function parseVisitorParams<S extends z.ZodType>(method: string, schema: S, raw: unknown): z.infer<S> {
+  const parsed = schema.safeParse(raw ?? {});
+  if (!parsed.success) {
+    throw new PincerError("INVALID_REQUEST", `invalid params for ${method}: ${formatIssues(parsed.error, "params")}`);
+  }
+  return parsed.data;
+}
+
+/** A visitor may name its session (the widget does) but never another one. */
+function assertOwnSession(ctx: MethodContext, visitor: VisitorSession, sessionKey: string | undefined): void {
+  if (sessionKey === undefined) return;
+  const { key } = agentOf(ctx.services).resolveKey(sessionKey, visitor.agentId);
+  if (key !== visitor.sessionKey) {
+    throw new PincerError("FORBIDDEN", `a WebChat visitor can only use its own session (${visitor.sessionKey})`, {
+      details: { code: "VISITOR_FORBIDDEN", sessionKey },
+    });
+  }
+}
+
+/**
+ * The methods of a WebChat visitor connection. They never go through the operator registry: a visitor holds
+ * no operator scope, and this allow-list is the whole of what it can do.
+ */
+export async function callAsVisitor(
+  method: string,
+  rawParams: unknown,
+  ctx: MethodContext,
+  visitor: VisitorSession,
+): Promise<unknown> {
+  const { services } = ctx;
+  switch (method) {
+    case "chat.send": {
+      const p = parseVisitorParams(method, VisitorSendParams, rawParams);
+      assertOwnSession(ctx, visitor, p.sessionKey);
+      const command = parseSlashCommand(p.message);
+      if (command && !VISITOR_COMMANDS.has(command.name)) {
+        throw new PincerError("FORBIDDEN", `/${command.name} is not available in WebChat: send a plain message`, {
+          details: { code: "VISITOR_FORBIDDEN", command: command.name },
+        });
+      }
+      const hub = webchatHubOf(services);
+      await admitVisitorMessage({
+        settings: webchatSettings(services.config.current.config),
+        visitorId: visitor.visitorId,
+        text: p.message,
+        pairing: hub.pairing(),
+        limiter: hub.messageLimiter,
+        now: hub.now(),
+      });
+      const ack = agentOf(services).send({
+        sessionKey: visitor.sessionKey,
+        message: p.message,
+        // Namespaced: run ids are looked up by idempotency key, and one visitor must not hit another's run.
+        idempotencyKey: `${WEBCHAT_CHANNEL}:${visitor.visitorId}:${p.idempotencyKey}`,
+        agentId: visitor.agentId,
+        channel: WEBCHAT_CHANNEL,
+        queueMode: "followup",
+        origin: { channel: WEBCHAT_CHANNEL, to: visitor.visitorId, accountId: WEBCHAT_ACCOUNT_ID },
+      });
+      hub.lastInboundAt = hub.now();
+      return ack;
+    }
+    case "chat.history": {
+      const p = parseVisitorParams(method, VisitorHistoryParams, rawParams);
+      assertOwnSession(ctx, visitor, p.sessionKey);
+      const history = await readHistory(
+        services,
+        {
+          sessionKey: visitor.sessionKey,
+          agentId: visitor.agentId,
+          ...(p.limit !== undefined ? { limit: p.limit } : {}),
+          ...(p.maxChars !== undefined ? { maxChars: p.maxChars } : {}),
+        },
+        (m) => visitorMessageView(m) as Record<string, unknown> | undefined,
+      );
+      // Compaction summaries and model names describe how the session was run, which is the owner's business.
+      return { sessionKey: history.sessionKey, messages: history.messages, inFlightRun: history.inFlightRun };
+    }
+    case "chat.abort": {
+      const p = parseVisitorParams(method, VisitorAbortParams, rawParams);
+      assertOwnSession(ctx, visitor, p.sessionKey);
+      return { ok: true, ...agentOf(services).abort(visitor.sessionKey, p.runId, visitor.agentId) };
+    }
+    default:
+      throw new PincerError(
+        "FORBIDDEN",
+        `method ${method} is not available to WebChat visitors: they may call ${VISITOR_METHODS.join(", ")}`,
+        { details: { code: "VISITOR_FORBIDDEN", method } },
+      );
+  }
 }

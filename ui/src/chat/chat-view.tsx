@@ -9,7 +9,7 @@ import { useChat } from "./use-chat.js";
 const STICK_TO_BOTTOM_PX = 80;
 
 /** The conversation of one session: transcript, streaming reply, composer with stop and attachments. */
-export function ChatView({ sessionKey, title }: { sessionKey: string; title?: string }) {
+export function ChatView({ sessionKey, title, greeting }: { sessionKey: string; title?: string; greeting?: string }) {
   const chat = useChat(sessionKey);
   const items = chatItems(chat.state);
   const streaming = chat.state.live?.state === "streaming";
@@ -41,7 +41,12 @@ export function ChatView({ sessionKey, title }: { sessionKey: string; title?: st
         }}
       >
         {!chat.state.loaded && <p class="muted center">Loading the conversation…</p>}
-        {chat.state.loaded && items.length === 0 && (
+        {greeting && (
+          <div class="msg assistant" data-testid="chat-greeting">
+            <div class="bubble">{greeting}</div>
+          </div>
+        )}
+        {chat.state.loaded && items.length === 0 && !greeting && (
           <p class="muted center">No messages yet. Say hello — replies stream in as they are written.</p>
         )}
         {items.map((item) => (
@@ -49,7 +54,12 @@ export function ChatView({ sessionKey, title }: { sessionKey: string; title?: st
         ))}
         {chat.state.notice && (
           <p class="notice" role="status" data-testid="chat-notice">
-            {chat.state.notice}
+            {chat.state.notice.split("\n").map((line, i) => (
+              <span key={`${i}-${line}`}>
+                {i > 0 && <br />}
+                {line}
+              </span>
+            ))}
           </p>
         )}
         {chat.error && (

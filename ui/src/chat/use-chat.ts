@@ -83,6 +83,11 @@ export function useChat(sessionKey: string): ChatController {
       } catch (err) {
         // A dropped connection leaves it "sending": it is resent after the reconnect.
         if (err instanceof GatewayCallError && err.code === "UNAVAILABLE") return;
+        if (err instanceof GatewayCallError && err.code === "NOT_PAIRED") {
+          // A WebChat visitor awaiting approval: the pairing code and what to do go in the notice, in full.
+          update((s) => ({ ...markFailed(s, key, "waiting for the owner's approval"), notice: err.message }));
+          return;
+        }
         update((s) => markFailed(s, key, (err as Error).message));
       }
     },

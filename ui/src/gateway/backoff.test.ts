@@ -42,6 +42,16 @@ describe("classifyConnectError", () => {
     ).toBe("blocked");
   });
 
+  it("tells a visitor whose identity was refused, and stops when WebChat is disabled", () => {
+    expect(
+      classifyConnectError({ code: "UNAUTHORIZED", message: "x", details: { code: "AUTH_VISITOR_TOKEN_INVALID" } })
+        .kind,
+    ).toBe("needs-token");
+    expect(
+      classifyConnectError({ code: "FORBIDDEN", message: "off", details: { code: "WEBCHAT_DISABLED" } }).kind,
+    ).toBe("blocked");
+  });
+
   it("retries anything else (a gateway shutting down, an internal error)", () => {
     expect(classifyConnectError({ code: "UNAVAILABLE", message: "shutting down" })).toEqual({
       kind: "retry",

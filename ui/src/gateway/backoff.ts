@@ -28,6 +28,9 @@ export function classifyConnectError(error: { code: string; message: string; det
       ? String((error.details as { code: unknown }).code)
       : "";
   if (error.code === "UNAUTHORIZED") {
+    if (detail === "AUTH_VISITOR_TOKEN_INVALID") {
+      return { kind: "needs-token", message: "This chat's visitor identity is no longer valid." };
+    }
     if (detail.endsWith("_MISSING")) {
       return { kind: "needs-token", message: "This gateway needs a token (or password) to connect." };
     }
@@ -41,6 +44,9 @@ export function classifyConnectError(error: { code: string; message: string; det
   }
   if (error.code === "RATE_LIMITED") {
     return { kind: "blocked", message: `Too many failed logins from this address. ${error.message}` };
+  }
+  if (error.code === "FORBIDDEN" && detail === "WEBCHAT_DISABLED") {
+    return { kind: "blocked", message: "This chat is not available right now." };
   }
   if (error.code === "INVALID_REQUEST" && detail === "PROTOCOL_MISMATCH") {
     return { kind: "blocked", message: `This UI and the gateway speak different protocol versions: ${error.message}` };

@@ -21,11 +21,22 @@ export class GatewayCallError extends Error {
   }
 }
 
+/** A WebChat visitor's identity, issued by the gateway's POST /webchat/visitor. */
+export interface VisitorCredential {
+  visitorId: string;
+  token: string;
+}
+
 export interface BrowserGatewayOptions {
   /** ws:// or wss:// URL of the gateway (the page's own host). */
   url: string;
   /** Read on every connect so a new login is used on the next attempt. */
   secret: () => string | undefined;
+  /**
+   * When it returns a credential, the connection is a WebChat visitor's: it presents that instead of the
+   * operator secret and asks for no operator role or scope (the gateway grants a visitor none anyway).
+   */
+  visitor?: () => VisitorCredential | undefined;
   mode: "ui" | "webchat";
   clientId: string;
   version: string;
@@ -190,7 +201,8 @@ export class BrowserGateway {
   }
 
   private sendConnect(ws: WebSocket, onRefused: (f: ReturnType<typeof classifyConnectError>) => void): void {
-    const secret = this.opts.secret();
+    const visitor = this.opts.visitor?.();
+    const secret = visitor ? undefined : this.opts.secret();
     const params: ConnectParams = {
       minProtocol: PROTOCOL_VERSION,
       maxProtocol: PROTOCOL_VERSION,
@@ -203,10 +215,14 @@ export class BrowserGateway {
           ? { timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone }
           : {}),
       },
-      role: "operator",
-      scopes: [...SCOPES],
-      // One field for the person, so it is sent as both: the gateway reads the one its auth mode uses.
-      ...(secret ? { auth: { token: secret, password: secret } } : {}),
+      ...(visitor
+        ? { role: "webchat-visitor", auth: { visitorId: visitor.visitorId, visitorToken: visitor.token } }
+        : {
+            role: "operator",
+            scopes: [...SCOPES],
+            // One field for the person, so it is sent as both: the gateway reads the one its auth mode uses.
+            ...(secret ? { auth: { token: secret, password: secret } } : {}),
+          }),
       userAgent: navigator.userAgent,
       locale: navigator.language,
     };

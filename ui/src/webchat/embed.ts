@@ -1,14 +1,17 @@
 /**
  * /webchat.js: puts the assistant on any web page. Add
  *   <script src="https://your-gateway/webchat.js" defer></script>
- * and a chat button appears bottom-right; it opens the gateway's /chat page in a frame. The frame is served
- * by the gateway, so the conversation and the token never touch the host page; the host page's origin must
- * be listed in gateway.controlUi.allowedOrigins to be allowed to frame it.
+ * and a chat button appears bottom-right; it opens the gateway's /chat page in a frame, where the visitor
+ * talks as a WebChat visitor (channels.webchat.dmPolicy decides who gets through). The frame is served by the
+ * gateway, so the conversation never touches the host page; the host page's origin must be listed in
+ * gateway.controlUi.allowedOrigins to be allowed to frame it.
  */
 (() => {
   const script = document.currentScript as HTMLScriptElement | null;
   if (!script?.src) return;
-  const origin = new URL(script.src).origin;
+  // The chat page sits beside this script (`<base>/webchat.js` → `<base>/chat`), so a gateway serving its UI
+  // under gateway.controlUi.basePath works without configuring the embed.
+  const chatUrl = new URL("chat", script.src).href;
   const label = script.dataset.label ?? "Chat";
 
   const button = document.createElement("button");
@@ -34,7 +37,7 @@
   button.addEventListener("click", () => {
     if (!frame) {
       frame = document.createElement("iframe");
-      frame.src = `${origin}/chat`;
+      frame.src = chatUrl;
       frame.title = label;
       frame.referrerPolicy = "no-referrer";
       Object.assign(frame.style, {
