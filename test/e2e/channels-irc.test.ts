@@ -30,7 +30,7 @@ describe.skipIf(!ngircdAvailable())("IRC channel (ngircd)", () => {
         password: PASSWORD,
         nick: "pincer",
         channels: ["#pincer"],
-        accounts: { default: {}, bad: { nick: "badpincer", password: "wrong" } },
+        accounts: { default: {}, bad: { nick: "badpincer", password: "wrong" }, long: { nick: "pincerwithalongnick" } },
       },
     }));
     await waitForAccount(t.client, "irc", "default", (a) => a.connected);
@@ -54,6 +54,11 @@ describe.skipIf(!ngircdAvailable())("IRC channel (ngircd)", () => {
       botName: "pincer",
       mode: "plain",
     });
+  });
+
+  it("a nick the server refuses (ngircd allows 9 characters) is a clear error naming the key, not a timeout", async () => {
+    const long = await waitForAccount(t.client, "irc", "long", (a) => !a.running && a.lastError !== null);
+    expect(long.lastError).toMatch(/rejected the nick "pincerwithalongnick".*channels\.irc\.nick/);
   });
 
   it("pairs a stranger over DM, then answers", async () => {

@@ -70,12 +70,14 @@ async function connectOnce(cfg: IrcAccountConfig, ctx: AccountStartContext<IrcAc
         ),
       );
     });
+    // `client.connected` is already true once the socket is up: registration is tracked here instead.
+    let registered = false;
     client.on("nick in use", () => {
       // Keep registering under an alternate nick rather than hanging; mentions follow the nick we got.
-      if (!client.connected) client.changeNick(`${cfg.nick}_`);
+      if (!registered) client.changeNick(`${cfg.nick}_`);
     });
     client.on("nick invalid", (e: { nick?: string; reason?: string }) => {
-      if (client.connected) return;
+      if (registered) return;
       fail(
         new PincerError(
           "CONFIG_INVALID",
@@ -87,6 +89,7 @@ async function connectOnce(cfg: IrcAccountConfig, ctx: AccountStartContext<IrcAc
       serverError ??= e.message;
     });
     client.once("registered", () => {
+      registered = true;
       clearTimeout(timer);
       resolve(client);
     });
