@@ -15,6 +15,12 @@ function recordingChannels(): ChannelSender & { sent: unknown[] } {
     sendText: async (channel, accountId, target, text) => {
       sent.push({ channel, accountId, target, text });
     },
+    sendMedia: async (channel, accountId, target, media) => {
+      if (media.source.includes("missing"))
+        return { ok: false, error: { code: "NOT_FOUND", message: `${media.source} does not exist` } };
+      sent.push({ channel, accountId, target, media });
+      return { ok: true, messageId: "m1" };
+    },
   };
 }
 
@@ -41,5 +47,26 @@ describe("message tool", () => {
     await expect(
       tool.execute("1", { channel: "telegram", to: "1", text: "t", accountId: "nope" }, ctx),
     ).rejects.toThrow(/has no account nope/);
+  });
+
+  it("attaches a file, with the text as its caption; a refused attachment is an error naming why", async () => {
+    const channels = recordingChannels();
+    const tool = messageTool({ channels: () => channels });
+    await tool.execute(
+      "1",
+      { channel: "telegram", to: "42", media: "https://example.com/a/chart.png", text: "Q3" },
+      ctx,
+    );
+    expect(channels.sent).toEqual([
+      {
+        channel: "telegram",
+        accountId: "default",
+        target: { chatType: "direct", peerId: "42" },
+        media: { kind: "image", source: "https://example.com/a/chart.png", fileName: "chart.png", caption: "Q3" },
+      },
+    ]);
+    await expect(tool.execute("2", { channel: "telegram", to: "42", media: "/tmp/missing.pdf" }, ctx)).rejects.toThrow(
+      /attachment was not sent: \/tmp\/missing.pdf does not exist/,
+    );
   });
 });

@@ -379,6 +379,32 @@ describe("Telegram media out", () => {
     expect(open.connected).toBe(true);
   });
 
+  it("the agent's message tool sends a file with a caption to another chat", async () => {
+    const file = join(dir, "brochure.png");
+    writeFileSync(file, png);
+    const user = nextUser++;
+    const colleague = nextUser++;
+    let asked = false;
+    t.fake.setDefault((req) => {
+      if (!req.lastUserText.includes("send the brochure")) return { text: `echo: ${req.lastUserText}` };
+      if (asked) return { text: "Sent it." };
+      asked = true;
+      const args = {
+        channel: "telegram",
+        accountId: "open",
+        to: String(colleague),
+        media: file,
+        text: "Our **brochure**",
+      };
+      return { toolCalls: [{ name: "message", args }] };
+    });
+    dm(T.open, user, "send the brochure to my colleague");
+    const [call] = await mediaCall(T.open, "sendPhoto", colleague);
+    expect((mediaOf(call!, "photo") as UploadedFile).bytes.equals(png)).toBe(true);
+    expect(call!.params).toMatchObject({ caption: "Our <b>brochure</b>", parse_mode: "HTML" });
+    await replyIn(T.open, user, "Sent it.");
+  });
+
   it("refuses a file over the account's mediaMaxMb, naming the limit and the key", async () => {
     const file = join(dir, "big.png");
     writeFileSync(file, Buffer.alloc(4096, 7));
