@@ -125,11 +125,16 @@ export class RunRegistry {
 
 const RUN_TIMEOUT_CODE = "RUN_TIMEOUT";
 
-/** The abort reason of a run stopped by agents.defaults.timeoutSeconds. */
-export function runTimeoutError(seconds: number): PincerError {
+/**
+ * The abort reason of a run stopped by its time limit: agents.defaults.timeoutSeconds, or the caller's own
+ * `timeoutMs` (chat.send, agent) when it asked for less.
+ */
+export function runTimeoutError(seconds: number, requestedMs?: number): PincerError {
   return new PincerError(
     RUN_TIMEOUT_CODE,
-    `the run took longer than ${seconds} s (agents.defaults.timeoutSeconds) and was stopped; raise the limit or split the task`,
+    requestedMs !== undefined
+      ? `the run took longer than the ${requestedMs} ms the request allowed (timeoutMs) and was stopped`
+      : `the run took longer than ${seconds} s (agents.defaults.timeoutSeconds) and was stopped; raise the limit or split the task`,
   );
 }
 

@@ -43,6 +43,8 @@ export interface SendParams {
   prelude?: AgentMessage[];
   /** Tools an API client declared for this run (the OpenAI-compatible API's `tools`). */
   clientTools?: ClientTools;
+  /** The caller's own time limit for this run; it can shorten agents.defaults.timeoutSeconds, never lengthen it. */
+  timeoutMs?: number;
 }
 
 export interface SendAck {
@@ -157,6 +159,7 @@ export class AgentRuntime {
       ...(params.modelOverride ? { modelOverride: params.modelOverride } : {}),
       ...(params.channel ? { channel: params.channel } : {}),
       ...(params.origin ? { origin: params.origin } : {}),
+      ...(params.timeoutMs ? { timeoutMs: params.timeoutMs } : {}),
     };
     const list = this.pending.get(key) ?? [];
     list.push(input);
@@ -227,7 +230,11 @@ export class AgentRuntime {
       release = await this.semaphore.acquire(run.controller.signal);
       // The clock starts once the run holds a slot: time spent waiting for one is not the run's fault.
       const seconds = this.config.agents.defaults.timeoutSeconds;
-      deadline = setTimeout(() => run.controller.abort(runTimeoutError(seconds)), seconds * 1000);
+      const requested = own.timeoutMs !== undefined && own.timeoutMs < seconds * 1000 ? own.timeoutMs : undefined;
+      deadline = setTimeout(
+        () => run.controller.abort(runTimeoutError(seconds, requested)),
+        requested ?? seconds * 1000,
+      );
       deadline.unref();
       this.runs.start(run);
       for (const r of consumed) this.runs.start(r);

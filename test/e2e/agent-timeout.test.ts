@@ -43,6 +43,23 @@ describe("run time limit", () => {
     expect(textOf(next.message)).toBe("echo: quick one");
   });
 
+  it("a chat.send timeoutMs shorter than the configured limit stops the run sooner, naming timeoutMs", async () => {
+    const words = Array.from({ length: 400 }, (_, i) => `r${i}`).join(" ");
+    t.fake.enqueue({ text: words, chunkDelayMs: 25 });
+    const started = Date.now();
+    const end = await t.turn("be quick", { sessionKey: "slow-2", timeoutMs: 600 });
+    const elapsed = Date.now() - started;
+    expect(end).toMatchObject({ state: "error", errorKind: "timeout" });
+    expect(end.errorMessage).toMatch(/longer than the 600 ms the request allowed \(timeoutMs\)/);
+    expect(elapsed).toBeLessThan(1_900);
+  });
+
+  it("a chat.send timeoutMs longer than the configured limit does not extend it", async () => {
+    t.fake.enqueue({ text: Array.from({ length: 400 }, (_, i) => `s${i}`).join(" "), chunkDelayMs: 25 });
+    const end = await t.turn("take longer", { sessionKey: "slow-3", timeoutMs: 60_000 });
+    expect(end.errorMessage).toMatch(/longer than 2 s \(agents\.defaults\.timeoutSeconds\)/);
+  });
+
   it("every chat and agent event of this file conforms to the OpenClaw protocol schema", () => {
     expect(t.events.all.length).toBeGreaterThan(0);
     expect(t.events.violations()).toEqual([]);

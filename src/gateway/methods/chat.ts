@@ -21,6 +21,8 @@ export const ChatSendParams = z.looseObject({
   agentId: z.string().min(1).optional(),
   queueMode: QueueMode.optional(),
   originatingChannel: z.string().optional(),
+  /** Stops the run after this long (shorter than agents.defaults.timeoutSeconds to matter). */
+  timeoutMs: z.number().int().min(1).max(86_400_000).optional(),
 });
 
 export const chatSendMethod = defineMethod({
@@ -35,6 +37,7 @@ export const chatSendMethod = defineMethod({
       idempotencyKey: p.idempotencyKey,
       ...(p.agentId ? { agentId: p.agentId } : {}),
       ...(p.queueMode ? { queueMode: p.queueMode } : {}),
+      ...(p.timeoutMs ? { timeoutMs: p.timeoutMs } : {}),
       channel: p.originatingChannel ?? "webchat",
     });
   },
