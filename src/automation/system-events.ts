@@ -27,6 +27,11 @@ export class SystemEvents {
     return list;
   }
 
+  /** The agent's pending events, oldest first, left in place (status reports them). */
+  peek(agentId: string): readonly string[] {
+    return [...(this.pending.get(agentId) ?? [])];
+  }
+
   count(agentId: string): number {
     return this.pending.get(agentId)?.length ?? 0;
   }

@@ -24,10 +24,17 @@ import {
 import type { AgentPort } from "./agent-port.js";
 import { DEFAULT_RESTART_POLICY, RestartBudget, type RestartPolicy } from "./backoff.js";
 import type { CommonAccountConfig } from "./config-schema.js";
+import { sendWithRetry } from "./delivery.js";
 import type { InboundMessage, OutboundTarget } from "./envelope.js";
 import { ChannelHttpRoutes } from "./http-routes.js";
 import { formatFor, processInbound } from "./inbound.js";
-import type { AccountTransportStatus, MediaSendResult, OutboundMedia, ResolvedAccount } from "./plugin.js";
+import type {
+  AccountTransport,
+  AccountTransportStatus,
+  MediaSendResult,
+  OutboundMedia,
+  ResolvedAccount,
+} from "./plugin.js";
 import { RecentIds } from "./recent-ids.js";
 import { type ChannelEntry, ChannelRegistry } from "./registry.js";
 import { type ReplyMedia, withReplyMedia } from "./reply-media.js";
@@ -304,6 +311,17 @@ export class ChannelManager {
   ): Promise<MediaSendResult> {
     const st = this.select(channel, accountId)[0]!;
     return sendMediaWithCaption(this.sender(st), target, media);
+  }
+
+  /**
+   * Runs `op` on an account's transport with the retries sends get (429s, 5xx, reconnects): for operators acting
+   * on messages (react, edit, delete) and sends that need the platform's message id.
+   */
+  async withTransport<T>(channel: string, accountId: string, op: (t: AccountTransport) => Promise<T>): Promise<T> {
+    const st = this.select(channel, accountId)[0]!;
+    const result = await sendWithRetry(this.sender(st).delivery, op);
+    st.status.lastOutboundAt = this.now();
+    return result;
   }
 
   /** Serves a request when a channel account mounted its path on the gateway port (webhooks); else false. */

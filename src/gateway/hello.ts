@@ -25,7 +25,7 @@ export function buildHello(services: GatewayServices, connId: string, scopes: st
     type: "hello-ok" as const,
     protocol: PROTOCOL_VERSION,
     server: { version: services.version, connId, bootId: services.bootId },
-    features: { methods: services.methodNames(), events: GATEWAY_EVENTS },
+    features: { methods: services.methodNames(), events: GATEWAY_EVENTS, capabilities: ["published-model-catalog"] },
     snapshot: {
       presence: services.presence.list(),
       health: healthSnapshot(services),

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { parseSlashCommand } from "../../agent/commands.js";
+import type { AgentRuntime } from "../../agent/runtime.js";
 import { admitVisitorMessage, WEBCHAT_ACCOUNT_ID, WEBCHAT_CHANNEL } from "../../channels/webchat/admission.js";
 import { webchatHubOf } from "../../channels/webchat/hub.js";
 import type { VisitorSession } from "../../channels/webchat/session.js";
@@ -103,6 +104,13 @@ export const chatAbortMethod = defineMethod({
   handler: (p, { services }) => ({ ok: true, ...agentOf(services).abort(p.sessionKey, p.runId, p.agentId) }),
 });
 
+/** The key of the agent's session whose current transcript id is `sessionId`; else `sessionId` names the session. */
+async function sessionKeyOfId(runtime: AgentRuntime, sessionId: string, agentId: string | undefined): Promise<string> {
+  const { agent } = runtime.resolveKey("main", agentId);
+  const store = await runtime.store(agent.id);
+  return store.list().items.find((s) => s.entry.sessionId === sessionId)?.key ?? sessionId;
+}
+
 export const agentMethod = defineMethod({
   name: "agent",
   scope: "operator.write",
@@ -111,25 +119,49 @@ export const agentMethod = defineMethod({
     idempotencyKey: z.string().min(1).max(256),
     agentId: z.string().min(1).optional(),
     sessionKey: z.string().min(1).optional(),
+    /** OpenClaw's `agent --session-id`: an existing session's id, else a session of that name. */
+    sessionId: z.string().min(1).max(512).optional(),
     model: z.string().optional(),
     provider: z.string().optional(),
     channel: z.string().optional(),
+    /** OpenClaw: seconds to wait for the final answer (0: as long as the run may take). */
+    timeout: z.number().int().min(0).optional(),
+    /** OpenClaw: also send the reply on a channel (replyChannel/channel, replyTo/to, replyAccountId). */
+    deliver: z.boolean().optional(),
+    to: z.string().min(1).optional(),
+    replyChannel: z.string().min(1).optional(),
+    replyTo: z.string().min(1).optional(),
+    replyAccountId: z.string().min(1).optional(),
+    bestEffortDeliver: z.boolean().optional(),
   }),
-  handler: (p, { services }) => {
+  handler: async (p, { services, accept, signal }) => {
+    // Checked before the run starts: a bad delivery target fails at once, not after a model call.
+    const delivery = accept ? await (await import("./agent-deliver.js")).resolveAgentDelivery(services, p) : undefined;
     const modelOverride = p.model
       ? p.provider && !p.model.includes("/")
         ? `${p.provider}/${p.model}`
         : p.model
       : undefined;
-    return agentOf(services).send({
-      sessionKey: p.sessionKey ?? "main",
+    const runtime = agentOf(services);
+    const sessionKey = p.sessionKey ?? (p.sessionId ? await sessionKeyOfId(runtime, p.sessionId, p.agentId) : "main");
+    const ack = runtime.send({
+      sessionKey,
       message: p.message,
       idempotencyKey: p.idempotencyKey,
       queueMode: "followup",
       ...(p.agentId ? { agentId: p.agentId } : {}),
       ...(modelOverride ? { modelOverride } : {}),
       ...(p.channel ? { channel: p.channel } : {}),
+      ...(p.timeout ? { timeoutMs: p.timeout * 1000 } : {}),
     });
+    // In-process callers get the acceptance alone; a connection gets it now and the final answer when the run
+    // ends, as OpenClaw's gateway does (its CLI waits for that second response and prints the reply).
+    if (!accept) return ack;
+    if (ack.status === "accepted" || ack.status === "in_flight") accept(ack);
+    const { awaitAgentFinal } = await import("./agent-final.js");
+    const limitSeconds = p.timeout || runtime.config.agents.defaults.timeoutSeconds;
+    const final = await awaitAgentFinal(runtime.runs, ack, { timeoutMs: (limitSeconds + 30) * 1000, signal });
+    return delivery ? (await import("./agent-deliver.js")).deliverAgentReply(delivery, final) : final;
   },
 });
 

@@ -1,4 +1,6 @@
+import { createHash } from "node:crypto";
 import { z } from "zod";
+import type { CronJob } from "../../automation/cron/job-schema.js";
 import { PincerError } from "../../errors.js";
 import type { GatewayServices } from "../services.js";
 import type { MethodDef } from "./types.js";
@@ -35,6 +37,43 @@ async function parseWith<T>(
   return parsed.data;
 }
 
+/**
+ * OpenClaw's wire form of "no such job": INVALID_REQUEST whose message starts "cron job not found: <id>" with
+ * CronJobNotFoundErrorDetails. OpenClaw's CLI probes cron.get to tell a job id from a name and needs this form.
+ */
+function asWireNotFound(err: unknown): never {
+  if (err instanceof PincerError && err.code === "NOT_FOUND") {
+    const details = err.details as { code?: unknown; jobId?: unknown } | undefined;
+    if (details?.code === "CRON_JOB_NOT_FOUND" && typeof details.jobId === "string") {
+      throw new PincerError(
+        "INVALID_REQUEST",
+        `cron job not found: ${details.jobId}. List automations (cron.list) and retry with a current job id.`,
+        { details: { code: "CRON_JOB_NOT_FOUND", jobId: details.jobId } },
+      );
+    }
+  }
+  throw err;
+}
+
+/** Runs a job operation, turning the scheduler's not-found into the wire form above. */
+async function onJob<T>(op: () => T | Promise<T>): Promise<T> {
+  try {
+    return await op();
+  } catch (err) {
+    asWireNotFound(err);
+  }
+}
+
+/**
+ * A revision of the whole inventory: changes whenever a job is added, removed, edited, or rescheduled (which
+ * reorders the list). OpenClaw's CLI reads cron.list page by page and restarts when the revision moves.
+ */
+export function inventoryRevision(jobs: readonly CronJob[]): string {
+  const hash = createHash("sha256");
+  for (const j of jobs) hash.update(`${j.id}:${j.updatedAtMs}:${j.enabled}:${j.state.nextRunAtMs ?? ""}\n`);
+  return `jobs-${jobs.length}-${hash.digest("hex").slice(0, 16)}`;
+}
+
 const JobRef = z.looseObject({ id: z.string().min(1).optional(), jobId: z.string().min(1).optional() });
 const idOf = (p: { id?: string | undefined; jobId?: string | undefined }) => {
   const id = p.id ?? p.jobId;
@@ -64,12 +103,17 @@ export const cronListMethod = defineMethod({
     }
     const offset = p.offset ?? 0;
     const limit = p.limit ?? 200;
+    const page = jobs.slice(offset, offset + limit);
+    const hasMore = offset + page.length < jobs.length;
+    // The canonical page OpenClaw's CLI checks: every metadata field present, nextOffset null on the last page.
     return {
-      jobs: jobs.slice(offset, offset + limit),
+      jobs: page,
       total: jobs.length,
       offset,
       limit,
-      hasMore: offset + limit < jobs.length,
+      hasMore,
+      nextOffset: hasMore ? offset + page.length : null,
+      snapshotRevision: inventoryRevision(cron.list()),
     };
   },
 });
@@ -85,7 +129,10 @@ export const cronGetMethod = defineMethod({
   name: "cron.get",
   scope: "operator.read",
   params: JobRef,
-  handler: async (p, { services }) => (await cronOf(services)).get(idOf(p)),
+  handler: async (p, { services }) => {
+    const cron = await cronOf(services);
+    return onJob(() => cron.get(idOf(p)));
+  },
 });
 
 export const cronAddMethod = defineMethod({
@@ -104,7 +151,8 @@ export const cronUpdateMethod = defineMethod({
   params: JobRef.extend({ patch: z.looseObject({}) }),
   handler: async (p, { services }) => {
     const patch = await parseWith((s) => s.CronPatchSchema, p.patch, "params.patch");
-    return (await cronOf(services)).update(idOf(p), patch);
+    const cron = await cronOf(services);
+    return onJob(() => cron.update(idOf(p), patch));
   },
 });
 
@@ -119,7 +167,12 @@ export const cronRunMethod = defineMethod({
   name: "cron.run",
   scope: "operator.admin",
   params: JobRef.extend({ mode: z.enum(["due", "force", "if-enabled"]).optional() }),
-  handler: async (p, { services }) => (await cronOf(services)).run(idOf(p), p.mode ?? "force"),
+  handler: async (p, { services }) => {
+    const cron = await cronOf(services);
+    const result = await onJob(() => cron.run(idOf(p), p.mode ?? "force"));
+    // OpenClaw's `enqueued` is Pincer's `ran`: its CLI (`cron run --wait`) then polls cron.runs for the runId.
+    return { ...result, enqueued: result.ran };
+  },
 });
 
 export const cronRunsMethod = defineMethod({
@@ -129,6 +182,7 @@ export const cronRunsMethod = defineMethod({
     limit: z.int().min(1).max(200).optional(),
     offset: z.int().min(0).optional(),
     status: z.enum(["all", "ok", "error", "skipped"]).optional(),
+    runId: z.string().min(1).optional(),
   }),
   handler: async (p, { services }) => {
     const cron = await cronOf(services);
@@ -136,11 +190,16 @@ export const cronRunsMethod = defineMethod({
     const limit = p.limit ?? 50;
     const offset = p.offset ?? 0;
     const wanted = p.status && p.status !== "all" ? p.status : undefined;
-    // Filtering by status reads the whole (bounded) history, then pages.
-    const { entries, total } = await cron.runs(id, wanted ? Number.MAX_SAFE_INTEGER : limit, wanted ? 0 : offset);
-    const filtered = wanted ? entries.filter((e) => e.status === wanted) : entries;
-    const page = wanted ? filtered.slice(offset, offset + limit) : filtered;
-    const count = wanted ? filtered.length : total;
+    const filtering = wanted !== undefined || p.runId !== undefined;
+    // Filtering (by status, or one run's entry) reads the whole (bounded) history, then pages.
+    const { entries, total } = await onJob(() =>
+      cron.runs(id, filtering ? Number.MAX_SAFE_INTEGER : limit, filtering ? 0 : offset),
+    );
+    const filtered = filtering
+      ? entries.filter((e) => (!wanted || e.status === wanted) && (!p.runId || e.runId === p.runId))
+      : entries;
+    const page = filtering ? filtered.slice(offset, offset + limit) : filtered;
+    const count = filtering ? filtered.length : total;
     return { entries: page, total: count, offset, limit, hasMore: offset + limit < count };
   },
 });

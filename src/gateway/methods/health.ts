@@ -13,7 +13,7 @@ export const statusMethod = defineMethod({
   name: "status",
   scope: "operator.read",
   params: z.looseObject({}),
-  handler: (_params, { services }) => {
+  handler: async (_params, { services }) => {
     const { host, port } = services.address();
     const mem = process.memoryUsage();
     return {
@@ -37,6 +37,8 @@ export const statusMethod = defineMethod({
       memory: { rssBytes: mem.rss, heapUsedBytes: mem.heapUsed },
       methods: services.methodNames().length,
       agent: services.agent?.statusSummary() ?? null,
+      // What OpenClaw's `openclaw status` reads from a remote gateway (sessions.byAgent …).
+      ...(await (await import("./status-summary.js")).openclawStatusParts(services)),
     };
   },
 });

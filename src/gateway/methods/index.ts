@@ -1,4 +1,5 @@
 import { usageBudgetsMethod } from "../../ops/methods.js";
+import { agentsListMethod } from "./agents.js";
 import { agentsFilesMethods } from "./agents-files.js";
 import { channelMethods } from "./channels.js";
 import { agentMethod, agentWaitMethod, chatAbortMethod, chatHistoryMethod, chatSendMethod } from "./chat.js";
@@ -12,6 +13,7 @@ import {
 import { cronMethods } from "./cron.js";
 import { healthMethod, presenceMethod, statusMethod } from "./health.js";
 import { logsTailMethod } from "./logs.js";
+import { messageMethods } from "./message.js";
 import { modelsListMethod, usageCostMethod, usageStatusMethod } from "./models.js";
 import type { MethodRegistry } from "./registry.js";
 import {
@@ -24,6 +26,7 @@ import {
 } from "./sessions.js";
 import { skillsMethods } from "./skills.js";
 import { toolMethods } from "./tools.js";
+import { wakeMethod } from "./wake.js";
 
 /** Methods of the gateway itself: health, status, presence, logs, config. */
 export function registerCoreMethods(registry: MethodRegistry): void {
@@ -60,12 +63,14 @@ export function registerAgentMethods(registry: MethodRegistry): void {
     usageBudgetsMethod,
     ...toolMethods,
     ...cronMethods,
+    wakeMethod,
+    agentsListMethod,
     ...agentsFilesMethods,
     ...skillsMethods,
   );
 }
 
-/** Methods of the channel manager: status, start/stop, pairing. */
+/** Methods of the channel manager: status, start/stop, pairing, and operator sends (send, message.action). */
 export function registerChannelMethods(registry: MethodRegistry): void {
-  registry.register(...channelMethods);
+  registry.register(...channelMethods, ...messageMethods);
 }

@@ -17,6 +17,11 @@ export interface MethodContext {
   caller: CallerInfo;
   /** Fires when the connection closes or the gateway shuts down. */
   signal: AbortSignal;
+  /**
+   * Sends an interim successful response for this request before the handler's final one (OpenClaw's two-phase
+   * `agent`: `{status:"accepted"}` first, the result when the run ends). Absent for in-process callers.
+   */
+  accept?: (payload: unknown) => void;
 }
 
 /**
