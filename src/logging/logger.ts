@@ -20,6 +20,8 @@ export interface LoggerOptions {
   pretty?: boolean;
 }
 
+const MESSAGE_KEY = "message";
+
 /** Keys whose values never reach a log line. */
 const REDACT_PATHS = [
   "token",
@@ -41,6 +43,8 @@ export function logFileName(date = new Date()): string {
 /**
  * One pino logger writing JSON to logs/pincer-YYYY-MM-DD.log and, to stderr, pretty lines on a TTY or JSON
  * otherwise. Console output goes to stderr so `pincer gateway call … --json` keeps stdout clean.
+ * Lines carry `time` (ISO 8601), `level` (its name) and `message`, the fields OpenClaw's `openclaw logs` reads
+ * from `logs.tail`, so its CLI shows Pincer's log as it shows its own.
  */
 export async function createLogger(opts: LoggerOptions): Promise<{ logger: Logger; file?: string }> {
   const streams: StreamEntry[] = [];
@@ -50,7 +54,7 @@ export async function createLogger(opts: LoggerOptions): Promise<{ logger: Logge
       const { default: pretty } = await import("pino-pretty");
       streams.push({
         level: consoleLevel,
-        stream: pretty({ destination: 2, colorize: true, translateTime: "HH:MM:ss" }),
+        stream: pretty({ destination: 2, colorize: true, translateTime: "HH:MM:ss", messageKey: MESSAGE_KEY }),
       });
     } else {
       streams.push({ level: consoleLevel, stream: pino.destination({ dest: 2, sync: false }) });
@@ -65,7 +69,14 @@ export async function createLogger(opts: LoggerOptions): Promise<{ logger: Logge
   const levels = streams.map((s) => s.level ?? "info");
   const minLevel = lowestLevel(levels) ?? "silent";
   const logger = pino(
-    { level: minLevel, base: { pid: process.pid }, redact: { paths: REDACT_PATHS, censor: "[redacted]" } },
+    {
+      level: minLevel,
+      base: { pid: process.pid },
+      messageKey: MESSAGE_KEY,
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+      redact: { paths: REDACT_PATHS, censor: "[redacted]" },
+    },
     pino.multistream(streams, { dedupe: false }),
   );
   return file ? { logger, file } : { logger };

@@ -126,8 +126,9 @@ describe("pincer against a running gateway", () => {
     expect(code).toBe(0);
     const lines = stdout.trim().split("\n");
     expect(lines.length).toBeGreaterThan(0);
-    const records = lines.map((l) => JSON.parse(l) as { msg?: string; level?: number });
-    expect(records.some((r) => r.msg === "gateway listening")).toBe(true);
+    const records = lines.map((l) => JSON.parse(l) as { message?: string; level?: string; time?: string });
+    expect(records.some((r) => r.message === "gateway listening" && r.level === "info")).toBe(true);
+    expect(records.every((r) => typeof r.time === "string" && !Number.isNaN(Date.parse(r.time)))).toBe(true);
     expect(stdout).not.toContain(TOKEN);
   });
 });

@@ -328,4 +328,14 @@ describe.skipIf(!peerInstalled)("OpenClaw CLI against Pincer", () => {
     },
     OPENCLAW_TIMEOUT_MS,
   );
+
+  it(
+    "`openclaw logs` shows Pincer's log lines with their time, level and message",
+    async () => {
+      const { code, stdout, stderr } = await openclaw(["logs", "--limit", "200", "--plain"], remoteHome);
+      expect(code, `stderr:\n${stderr}\nstdout:\n${stdout}`).toBe(0);
+      expect(stdout).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+\S* info gateway listening$/m);
+    },
+    OPENCLAW_TIMEOUT_MS,
+  );
 });

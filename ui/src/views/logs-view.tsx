@@ -21,17 +21,20 @@ export interface LogLine {
   rest: string;
 }
 
-/** A pino JSON line as level, time, message and the other fields; any other line is shown as it is. */
+/**
+ * A JSON log line as level, time, message and the other fields (`message`, ISO time and level names; older
+ * lines have pino's `msg`, epoch time and numeric levels); any other line is shown as it is.
+ */
 export function parseLogLine(raw: string, id: number): LogLine {
   try {
     const obj = JSON.parse(raw) as unknown;
     if (obj && typeof obj === "object" && !Array.isArray(obj)) {
-      const { level, time, msg, pid: _pid, hostname: _host, ...rest } = obj as Record<string, unknown>;
+      const { level, time, message, msg, pid: _pid, hostname: _host, ...rest } = obj as Record<string, unknown>;
       return {
         id,
         level: typeof level === "number" ? (LEVELS[level] ?? String(level)) : String(level ?? ""),
-        time: typeof time === "number" ? new Date(time).toLocaleTimeString() : String(time ?? ""),
-        msg: typeof msg === "string" ? msg : "",
+        time: time === undefined ? "" : new Date(time as string | number).toLocaleTimeString(),
+        msg: typeof message === "string" ? message : typeof msg === "string" ? msg : "",
         rest: Object.keys(rest).length ? JSON.stringify(rest) : "",
       };
     }
