@@ -75,7 +75,8 @@ async function waitConnected(url, channel, count, timeoutMs = 60_000) {
   }
 }
 
-export async function runChannelsBench({ messages = 300, burst = 1_000, log = () => {} } = {}) {
+/** nodeArgs go to the Telegram gateway's node (e.g. --cpu-prof to profile the channel path). */
+export async function runChannelsBench({ messages = 300, burst = 1_000, nodeArgs = [], log = () => {} } = {}) {
   const fake = await startTimedFakeLlm();
   const platforms = await startPlatforms();
   let gw;
@@ -87,6 +88,7 @@ export async function runChannelsBench({ messages = 300, burst = 1_000, log = ()
         ...fakeModelConfig(fake),
         channels: { telegram: { apiRoot, dmPolicy: "open", pollTimeoutSeconds: 30, accounts } },
       },
+      nodeArgs,
     });
     await waitConnected(gw.url, "telegram", ACCOUNTS);
     log("warm-up: 50 messages");

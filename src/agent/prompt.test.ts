@@ -53,6 +53,22 @@ describe("loadBootstrapFiles", () => {
     expect((files[1]?.content ?? "").length).toBeLessThanOrEqual(200);
   });
 
+  it("reads through a WorkspaceFileReader when given one", async () => {
+    const seen: string[] = [];
+    const files = await loadBootstrapFiles(
+      dir,
+      { perFileTokens: 100, totalTokens: 1_000 },
+      {
+        read: async (path) => {
+          seen.push(path);
+          return path.endsWith("SOUL.md") ? " soul from memory \n" : undefined;
+        },
+      },
+    );
+    expect(files).toEqual([{ name: "SOUL.md", content: "soul from memory" }]);
+    expect(seen).toHaveLength(7);
+  });
+
   it("returns nothing for a workspace that does not exist", async () => {
     expect(await loadBootstrapFiles(join(dir, "missing"), { perFileTokens: 100, totalTokens: 100 })).toEqual([]);
   });

@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
+import type { WorkspaceFileReader } from "../workspace/file-cache.js";
 
 /** Workspace files injected into every prompt, in this order (OpenClaw's bootstrap set). */
 export const BOOTSTRAP_FILES = [
@@ -29,22 +30,27 @@ export interface BootstrapLimits {
   totalTokens: number;
 }
 
+/** Reads each file afresh; the gateway passes a WorkspaceFileCache instead. */
+const directReader: WorkspaceFileReader = {
+  read: (path) => readFile(path, "utf8").catch(() => undefined),
+};
+
 /**
  * Reads the bootstrap files of a workspace, capping each file and the total (in tokens). A file over its cap
  * keeps its head and tail (instructions often end with the most specific rules) with a marker in between.
  */
-export async function loadBootstrapFiles(workspaceDir: string, limits: BootstrapLimits): Promise<BootstrapFile[]> {
+export async function loadBootstrapFiles(
+  workspaceDir: string,
+  limits: BootstrapLimits,
+  reader: WorkspaceFileReader = directReader,
+): Promise<BootstrapFile[]> {
   const files: BootstrapFile[] = [];
   let remaining = limits.totalTokens;
   for (const name of BOOTSTRAP_FILES) {
     if (remaining <= 0) break;
-    let content: string;
-    try {
-      content = await readFile(join(workspaceDir, name), "utf8");
-    } catch {
-      continue;
-    }
-    content = content.trim();
+    const raw = await reader.read(join(workspaceDir, name));
+    if (raw === undefined) continue;
+    const content = raw.trim();
     if (!content) continue;
     const cap = Math.min(limits.perFileTokens, remaining);
     const tokens = estimateTokens(content);

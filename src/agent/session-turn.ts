@@ -6,6 +6,7 @@ import type { AgentMessage, ToolCallPart, UserMessage } from "../sessions/messag
 import { messageText } from "../sessions/messages.js";
 import type { SessionStore } from "../sessions/store.js";
 import type { ToolSpec } from "../tools/tool.js";
+import { WorkspaceFileCache } from "../workspace/file-cache.js";
 import { findAgent } from "./agents.js";
 import { sessionTools } from "./builtin-tools.js";
 import { parseSlashCommand, type SlashCommand } from "./commands.js";
@@ -37,6 +38,8 @@ export interface QueuedInput {
   modelOverride?: string;
   channel?: string;
   origin?: MessageOrigin;
+  /** The caller's time limit for the run (see SendParams.timeoutMs). */
+  timeoutMs?: number;
 }
 
 /** Tools an API client declared for one run (OpenAI `tools`): the model may call them, the client runs them. */
@@ -74,6 +77,9 @@ const CONTEXT_READ_LIMIT = 2_000;
 const FALLBACK_CONTEXT_WINDOW = 128_000;
 
 type Outcome = Omit<RunOutcome, "endedAt">;
+
+/** Every agent's bootstrap files, re-read only when changed (checked at most every 1.5 s; see file-cache.ts). */
+const workspaceFiles = new WorkspaceFileCache();
 
 /** One queued turn of one session: commands, the agent loop, compaction, and the run's final event. */
 export async function executeTurn(runtime: AgentRuntime, job: TurnJob): Promise<Outcome> {
@@ -119,10 +125,11 @@ export async function executeTurn(runtime: AgentRuntime, job: TurnJob): Promise<
   const context = await loadContext(store, key);
   const agent = findAgent(runtime.config, runtime.services.paths, agentId);
   const defaults = runtime.config.agents.defaults;
-  const bootstrap = await loadBootstrapFiles(agent.workspaceDir, {
-    perFileTokens: defaults.bootstrapMaxTokens,
-    totalTokens: defaults.bootstrapTotalMaxTokens,
-  });
+  const bootstrap = await loadBootstrapFiles(
+    agent.workspaceDir,
+    { perFileTokens: defaults.bootstrapMaxTokens, totalTokens: defaults.bootstrapTotalMaxTokens },
+    workspaceFiles,
+  );
   const channel = job.inputs.find((i) => i.channel)?.channel;
   const tools = await sessionTools(runtime, {
     agentId,
@@ -230,13 +237,17 @@ export async function executeTurn(runtime: AgentRuntime, job: TurnJob): Promise<
 
 /**
  * The skills listed in the prompt: only when the agent has a tool to open them (skill_read, or read for
- * workspace skills). Loaded on the first turn; a failure to list skills never fails the turn.
+ * workspace skills). Loaded on the first turn, then looked at again at most every 2 s (PROMPT_SKILLS_CHECK_MS);
+ * a failure to list skills never fails the turn.
  */
 async function skillsForPrompt(runtime: AgentRuntime, agentId: string, tools: { name: string }[]) {
   if (!tools.some((t) => t.name === "skill_read")) return [];
   try {
-    const { promptSkills } = await import("../skills/status.js");
-    return await promptSkills({ config: runtime.config, paths: runtime.services.paths, agentId, env: process.env });
+    const { PROMPT_SKILLS_CHECK_MS, promptSkills } = await import("../skills/status.js");
+    return await promptSkills(
+      { config: runtime.config, paths: runtime.services.paths, agentId, env: process.env },
+      PROMPT_SKILLS_CHECK_MS,
+    );
   } catch (err) {
     runtime.services.log.warn({ err }, "listing skills for the prompt failed; continuing without them");
     return [];

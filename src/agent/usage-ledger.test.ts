@@ -96,4 +96,73 @@ describe("UsageLedger", () => {
     await ledger.record(entry(NOW, "m1", "work"), usage(10, 0, 2));
     expect(ledger.daily(1, NOW, (l) => l.agentId === "work")[0]?.totalCost).toBe(2);
   });
+
+  it("sums many calls under one key and keeps every line on disk in order, across close and day changes", async () => {
+    const ledger = new UsageLedger(join(dir, "usage"));
+    await ledger.load(NOW);
+    for (let i = 1; i <= 50; i++) await ledger.record(entry(NOW, "m1", "main", "webchat"), usage(i, 1, 0.01));
+    await ledger.record(entry(NOW - DAY_MS, "m1"), usage(7, 0, 0.5));
+    ledger.close();
+    await ledger.record(entry(NOW, "m2", "main", "webchat"), usage(3, 0, 0.02));
+    ledger.close();
+    ledger.close();
+    const lines = readFileSync(join(dir, "usage", "2026-03-10.jsonl"), "utf8")
+      .trim()
+      .split("\n");
+    expect(lines).toHaveLength(51);
+    expect(lines.map((l) => (JSON.parse(l) as { input: number }).input).slice(0, 3)).toEqual([1, 2, 3]);
+    expect(JSON.parse(lines[50] as string)).toMatchObject({ model: "m2", sessionKey: "agent:main:main" });
+    expect(ledger.daily(2, NOW)).toEqual([
+      {
+        date: "2026-03-09",
+        input: 7,
+        output: 0,
+        cacheRead: 0,
+        cacheWrite: 0,
+        totalTokens: 7,
+        totalCost: 0.5,
+        calls: 1,
+      },
+      {
+        date: "2026-03-10",
+        input: 1278,
+        output: 50,
+        cacheRead: 0,
+        cacheWrite: 0,
+        totalTokens: 1328,
+        totalCost: 0.52,
+        calls: 51,
+      },
+    ]);
+    const reloaded = new UsageLedger(join(dir, "usage"));
+    await reloaded.load(NOW);
+    expect(reloaded.daily(2, NOW)).toEqual(ledger.daily(2, NOW));
+    expect(reloaded.groupBy("channel", 2, NOW)).toEqual(ledger.groupBy("channel", 2, NOW));
+  });
+
+  it("tells an absent channel from an empty one and filters on channel, provider and model", async () => {
+    const ledger = new UsageLedger(dir);
+    await ledger.load(NOW);
+    await ledger.record(entry(NOW, "m1", "main"), usage(1, 0, 1));
+    await ledger.record({ ...entry(NOW, "m1", "main"), channel: "" }, usage(2, 0, 2));
+    expect(ledger.daily(1, NOW, (k) => k.channel === undefined)[0]?.totalTokens).toBe(1);
+    expect(ledger.daily(1, NOW, (k) => k.channel === "")[0]?.totalTokens).toBe(2);
+    expect(ledger.daily(1, NOW, (k) => k.provider === "p" && k.model === "m1")[0]?.calls).toBe(2);
+  });
+
+  it("forgets days older than any report reads once a new day starts", async () => {
+    const ledger = new UsageLedger(dir);
+    await ledger.load(NOW);
+    await ledger.record(entry(NOW - 100 * DAY_MS), usage(1, 0, 1));
+    expect(ledger.groupBy("agentId", 101, NOW).main?.calls).toBe(1);
+    await ledger.record(entry(NOW), usage(1, 0, 1));
+    expect(ledger.groupBy("agentId", 101, NOW).main?.calls).toBe(1);
+  });
+
+  it("fails the record when the ledger folder cannot be made", async () => {
+    writeFileSync(join(dir, "file"), "not a folder");
+    const ledger = new UsageLedger(join(dir, "file", "usage"));
+    await ledger.load(NOW);
+    await expect(ledger.record(entry(NOW), usage(1, 0, 1))).rejects.toThrow(/ENOTDIR/);
+  });
 });

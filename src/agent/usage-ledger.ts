@@ -1,4 +1,5 @@
-import { appendFile, mkdir, readdir, readFile } from "node:fs/promises";
+import { closeSync, constants, mkdirSync, openSync, writeSync } from "node:fs";
+import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { z } from "zod";
 import type { Usage } from "../sessions/messages.js";
@@ -25,6 +26,25 @@ export const LedgerLineSchema = z.object({
 });
 export type LedgerLine = z.infer<typeof LedgerLineSchema>;
 
+/** What a day's usage is grouped by in memory: everything `daily` filters on and `groupBy` groups by. */
+export interface LedgerKey {
+  agentId: string;
+  provider: string;
+  model: string;
+  channel?: string;
+}
+
+/** One day's sums for one key. */
+interface LedgerGroup extends LedgerKey {
+  input: number;
+  output: number;
+  cacheRead: number;
+  cacheWrite: number;
+  totalTokens: number;
+  costUsd: number;
+  calls: number;
+}
+
 export interface DayTotals {
   date: string;
   input: number;
@@ -36,15 +56,29 @@ export interface DayTotals {
   calls: number;
 }
 
-/** How many days of history are loaded into memory at start (monthly budgets need at most 31). */
+/** How many days of history are kept in memory (monthly budgets need at most 31). */
 const LOAD_DAYS = 62;
+const DAY_MS = 86_400_000;
 
 const dayOf = (ts: number) => new Date(ts).toISOString().slice(0, 10);
 
+// NUL cannot occur in the ids; an absent channel is told apart from an empty one.
+const groupKey = (l: LedgerKey) => `${l.agentId}\0${l.provider}\0${l.model}\0${l.channel ?? "\u0001"}`;
+
+/**
+ * Memory holds per-day sums keyed by agent, provider, model and channel, not the lines: a busy gateway
+ * makes tens of thousands of calls a day, and keeping each line (~250 B) for 62 days was a steady leak.
+ * Writing holds the current day's file open (O_APPEND) and writes each line with one synchronous
+ * `write()`: a ~250-byte append to the page cache costs microseconds, far less than a thread-pool round
+ * trip, and a line has reached the kernel before `record` resolves, so neither a graceful shutdown nor a
+ * crash of the process loses one.
+ */
 export class UsageLedger {
-  /** date → lines of that day (only the last LOAD_DAYS days). */
-  private readonly days = new Map<string, LedgerLine[]>();
+  /** date → key → that day's sums (only the last LOAD_DAYS days). */
+  private readonly days = new Map<string, Map<string, LedgerGroup>>();
   private ready = false;
+  private dirMade = false;
+  private open: { date: string; fd: number } | undefined;
 
   constructor(private readonly dir: string) {}
 
@@ -55,22 +89,21 @@ export class UsageLedger {
     } catch {
       names = [];
     }
-    const oldest = dayOf(now - LOAD_DAYS * 86_400_000);
+    const oldest = dayOf(now - LOAD_DAYS * DAY_MS);
     for (const name of names) {
       const m = /^(\d{4}-\d{2}-\d{2})\.jsonl$/.exec(name);
       if (!m || (m[1] as string) < oldest) continue;
       const text = await readFile(join(this.dir, name), "utf8");
-      const lines: LedgerLine[] = [];
       for (const raw of text.split("\n")) {
         if (!raw.trim()) continue;
         try {
           const parsed = LedgerLineSchema.safeParse(JSON.parse(raw));
-          if (parsed.success) lines.push(parsed.data);
+          // Filed under the file's day, as before: a line's `ts` may be a moment before midnight.
+          if (parsed.success) this.add(m[1] as string, parsed.data);
         } catch {
           // A torn last line after a crash: skip it, the rest of the day still counts.
         }
       }
-      this.days.set(m[1] as string, lines);
     }
     this.ready = true;
   }
@@ -90,18 +123,28 @@ export class UsageLedger {
       costUsd: usage.cost.total,
     };
     const date = dayOf(line.ts);
-    const list = this.days.get(date) ?? [];
-    list.push(line);
-    this.days.set(date, list);
-    await mkdir(this.dir, { recursive: true, mode: 0o700 });
-    await appendFile(join(this.dir, `${date}.jsonl`), `${JSON.stringify(line)}\n`, { mode: 0o600 });
+    if (!this.days.has(date)) this.forgetBefore(dayOf(line.ts - LOAD_DAYS * DAY_MS));
+    this.add(date, line);
+    const bytes = Buffer.from(`${JSON.stringify(line)}\n`);
+    const fd = this.fdFor(date);
+    let written = 0;
+    // A short write only happens on a full disk or a signal; with O_APPEND the rest still lands in place.
+    while (written < bytes.length) written += writeSync(fd, bytes, written);
   }
 
-  /** Per-day totals for the last `days` days (oldest first), optionally for one agent. */
-  daily(days: number, now = Date.now(), filter: (l: LedgerLine) => boolean = () => true): DayTotals[] {
+  /** Closes the held file; a later `record` opens it again. */
+  close(): void {
+    if (!this.open) return;
+    const { fd } = this.open;
+    this.open = undefined;
+    closeSync(fd);
+  }
+
+  /** Per-day totals for the last `days` days (oldest first), optionally for matching keys only. */
+  daily(days: number, now = Date.now(), filter: (k: LedgerKey) => boolean = () => true): DayTotals[] {
     const out: DayTotals[] = [];
     for (let i = days - 1; i >= 0; i--) {
-      const date = dayOf(now - i * 86_400_000);
+      const date = dayOf(now - i * DAY_MS);
       const totals: DayTotals = {
         date,
         input: 0,
@@ -112,15 +155,15 @@ export class UsageLedger {
         totalCost: 0,
         calls: 0,
       };
-      for (const l of this.days.get(date) ?? []) {
-        if (!filter(l)) continue;
-        totals.input += l.input;
-        totals.output += l.output;
-        totals.cacheRead += l.cacheRead;
-        totals.cacheWrite += l.cacheWrite;
-        totals.totalTokens += l.totalTokens;
-        totals.totalCost += l.costUsd;
-        totals.calls += 1;
+      for (const g of this.days.get(date)?.values() ?? []) {
+        if (!filter(g)) continue;
+        totals.input += g.input;
+        totals.output += g.output;
+        totals.cacheRead += g.cacheRead;
+        totals.cacheWrite += g.cacheWrite;
+        totals.totalTokens += g.totalTokens;
+        totals.totalCost += g.costUsd;
+        totals.calls += g.calls;
       }
       totals.totalCost = Math.round(totals.totalCost * 1e8) / 1e8;
       out.push(totals);
@@ -151,16 +194,16 @@ export class UsageLedger {
     now = Date.now(),
   ): Record<string, { totalTokens: number; totalCost: number; calls: number }> {
     const out: Record<string, { totalTokens: number; totalCost: number; calls: number }> = {};
-    const cutoff = dayOf(now - (days - 1) * 86_400_000);
-    for (const [date, lines] of this.days) {
+    const cutoff = dayOf(now - (days - 1) * DAY_MS);
+    for (const [date, groups] of this.days) {
       if (date < cutoff) continue;
-      for (const l of lines) {
-        const k = (field === "model" ? `${l.provider}/${l.model}` : l[field]) ?? "unknown";
+      for (const g of groups.values()) {
+        const k = (field === "model" ? `${g.provider}/${g.model}` : g[field]) ?? "unknown";
         const t = out[k] ?? { totalTokens: 0, totalCost: 0, calls: 0 };
         out[k] = t;
-        t.totalTokens += l.totalTokens;
-        t.totalCost += l.costUsd;
-        t.calls += 1;
+        t.totalTokens += g.totalTokens;
+        t.totalCost += g.costUsd;
+        t.calls += g.calls;
       }
     }
     return out;
@@ -168,5 +211,58 @@ export class UsageLedger {
 
   get loaded(): boolean {
     return this.ready;
+  }
+
+  private add(date: string, line: LedgerLine): void {
+    let groups = this.days.get(date);
+    if (!groups) {
+      groups = new Map();
+      this.days.set(date, groups);
+    }
+    const key = groupKey(line);
+    let g = groups.get(key);
+    if (!g) {
+      g = {
+        agentId: line.agentId,
+        provider: line.provider,
+        model: line.model,
+        ...(line.channel !== undefined ? { channel: line.channel } : {}),
+        input: 0,
+        output: 0,
+        cacheRead: 0,
+        cacheWrite: 0,
+        totalTokens: 0,
+        costUsd: 0,
+        calls: 0,
+      };
+      groups.set(key, g);
+    }
+    g.input += line.input;
+    g.output += line.output;
+    g.cacheRead += line.cacheRead;
+    g.cacheWrite += line.cacheWrite;
+    g.totalTokens += line.totalTokens;
+    g.costUsd += line.costUsd;
+    g.calls += 1;
+  }
+
+  /** Drops days no report or budget reads any more, so a gateway running for months stays bounded. */
+  private forgetBefore(oldest: string): void {
+    for (const date of this.days.keys()) if (date < oldest) this.days.delete(date);
+  }
+
+  /** The descriptor of `date`'s file, opened (and the folder made) on first use. */
+  private fdFor(date: string): number {
+    if (this.open?.date === date) return this.open.fd;
+    this.close();
+    const path = join(this.dir, `${date}.jsonl`);
+    const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_APPEND;
+    if (!this.dirMade) {
+      mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+      this.dirMade = true;
+    }
+    const fd = openSync(path, flags, 0o600);
+    this.open = { date, fd };
+    return fd;
   }
 }

@@ -1,3 +1,4 @@
+import { getEventListeners } from "node:events";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type FakeLlm, startFakeLlm } from "../../test/fixtures/fake-llm/index.js";
 import { PincerConfigSchema } from "../config/schema.js";
@@ -88,6 +89,15 @@ describe.each(apis)("streamModel over $api", ({ provider, model }) => {
     const sent = fake.requests[0];
     expect(sent?.model).toBe(model);
     expect(sent?.lastUserText).toBe("hello");
+  });
+
+  it("leaves no listener on the caller's signal once the call is over", async () => {
+    // A listener left behind would keep the call's state alive as long as the caller's signal lives.
+    const caller = new AbortController();
+    fake.enqueue({ text: "done" });
+    const { done } = await collect({ ...request(), signal: caller.signal });
+    expect(done.error).toBeUndefined();
+    expect(getEventListeners(caller.signal, "abort")).toHaveLength(0);
   });
 
   it("returns a tool call with parsed arguments and stopReason toolUse", async () => {

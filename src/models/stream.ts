@@ -10,9 +10,11 @@ import {
   type ResolvedProvider,
   resolveProviders,
 } from "./catalog.js";
-import { AssistantBuilder, type ToolChoice, type ToolSpec, tokenCountsFromSdk, toModelInput } from "./convert.js";
+import type { ToolChoice, ToolSpec } from "./convert.js";
 import { classifyError, type ModelFailure } from "./failure.js";
 import { loadExternalPrices } from "./prices.js";
+import { toProviderCallOptions } from "./provider-prompt.js";
+import { AssistantBuilder, asLanguageModelV3, tokenCountsFromUsage } from "./provider-stream.js";
 import { createLanguageModel } from "./providers.js";
 import { priceUsage } from "./usage.js";
 
@@ -85,7 +87,7 @@ export async function* streamModel(req: StreamModelRequest): AsyncGenerator<Mode
       content: builder.content,
       provider: ref.provider,
       model: ref.model,
-      usage: priceUsage(tokenCountsFromSdk(builder.usage), pricing),
+      usage: priceUsage(tokenCountsFromUsage(builder.usage), pricing),
       stopReason,
       timestamp: startedAt,
     };
@@ -125,61 +127,59 @@ export async function* streamModel(req: StreamModelRequest): AsyncGenerator<Mode
   const userAborted = () => req.signal?.aborted === true;
   // Our own idle timer rather than the SDK's chunk timeout: that one does not cover the wait for the
   // response headers, where a hung server leaves a caller waiting forever.
-  const idle = new AbortController();
+  // One plain controller per call, aborted by the idle timer or (through a listener removed in `finally`)
+  // by the caller's signal. Not `AbortSignal.any`: Node 20 keeps such a composite signal, and whatever its
+  // listeners hold, until it aborts, which a call that completes never does (~1.2 KB per call).
+  const call = new AbortController();
+  let idleFired = false;
+  const forwardAbort = () => call.abort(req.signal?.reason);
+  req.signal?.addEventListener("abort", forwardAbort, { once: true });
   const idleMs = req.idleTimeoutMs ?? STREAM_IDLE_TIMEOUT_MS;
   let timer: NodeJS.Timeout | undefined;
   const armIdleTimer = () => {
     clearTimeout(timer);
-    timer = setTimeout(() => idle.abort(), idleMs);
+    timer = setTimeout(() => {
+      idleFired = true;
+      call.abort();
+    }, idleMs);
   };
   const timeoutFailure = () =>
     fail("timeout", `The model sent nothing for ${Math.round(idleMs / 1000)} s; the request was given up.`);
   const classify = (err: unknown) =>
-    idle.signal.aborted && !userAborted()
+    idleFired && !userAborted()
       ? timeoutFailure()
       : classifyError(err, { provider: ref.provider, model: ref.model, userAborted: userAborted(), now: now() });
   try {
     const target =
       req.apiKey === undefined ? { provider, model: ref.model } : { provider, model: ref.model, apiKey: req.apiKey };
-    const languageModel = await createLanguageModel(target);
-    const input = await toModelInput({
+    const languageModel = asLanguageModelV3(await createLanguageModel(target), formatModelRef(ref));
+    // The provider's own call, not the AI SDK's streamText: Pincer runs its own tool loop one step at a time,
+    // and streamText's per-call zod validation of the whole history was the largest per-turn cost.
+    // No retries here either: they belong to failover.ts, which must see every failure.
+    const maxOutputTokens = req.maxTokens ?? model?.maxTokens;
+    const options = toProviderCallOptions({
       system: req.system,
       messages: req.messages,
       tools: req.tools,
       targetProvider: provider.id,
-    });
-    const { streamText } = await import("ai");
-    const maxOutputTokens = req.maxTokens ?? model?.maxTokens;
-    armIdleTimer();
-    const result = streamText({
-      model: languageModel,
-      ...input,
+      ...(req.toolChoice ? { toolChoice: req.toolChoice } : {}),
       ...(maxOutputTokens !== undefined ? { maxOutputTokens } : {}),
       ...(req.temperature !== undefined ? { temperature: req.temperature } : {}),
-      ...(req.toolChoice
-        ? {
-            toolChoice:
-              req.toolChoice === "required"
-                ? ("required" as const)
-                : { type: "tool" as const, toolName: req.toolChoice.name },
-          }
-        : {}),
-      abortSignal: req.signal ? AbortSignal.any([req.signal, idle.signal]) : idle.signal,
-      // Retries and key rotation belong to failover.ts, which must see every failure.
-      maxRetries: 0,
-      // Errors arrive as stream parts and become the `done` failure; the SDK's default logs them to stderr.
-      onError: () => {},
     });
-    for await (const part of result.fullStream) {
+    armIdleTimer();
+    const { stream } = await languageModel.doStream({ ...options, abortSignal: call.signal });
+    // Leaving the loop early (error part, abort) cancels the stream, which closes the HTTP response.
+    for await (const part of stream) {
+      // A part that arrives after an abort is not used: the call is over (as the AI SDK's streamText does).
+      if (call.signal.aborted) {
+        failure = userAborted() ? fail("aborted", "Aborted by the caller.") : timeoutFailure();
+        break;
+      }
       armIdleTimer();
       const outcome = builder.apply(part);
       if (!outcome) continue;
       if (outcome.type === "error") {
         failure = classify(outcome.error);
-        break;
-      }
-      if (outcome.type === "aborted") {
-        failure = userAborted() ? fail("aborted", "Aborted by the caller.") : timeoutFailure();
         break;
       }
       // A slow consumer is not a silent model: the clock stops while the caller holds the event.
@@ -194,6 +194,7 @@ export async function* streamModel(req: StreamModelRequest): AsyncGenerator<Mode
         : classify(err);
   } finally {
     clearTimeout(timer);
+    req.signal?.removeEventListener("abort", forwardAbort);
   }
 
   if (!failure && userAborted()) failure = fail("aborted", "Aborted by the caller.");

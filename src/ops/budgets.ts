@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import type { ModelStreamEvent } from "../agent/turn.js";
-import type { DayTotals, LedgerLine } from "../agent/usage-ledger.js";
+import type { DayTotals, LedgerKey } from "../agent/usage-ledger.js";
 import type { StatePaths } from "../config/paths.js";
 import type { PincerConfig } from "../config/schema.js";
 import type { Logger } from "../logging/logger.js";
@@ -47,7 +47,7 @@ export interface BudgetVerdict {
 
 /** What budgets read from the usage ledger (src/agent/usage-ledger.ts). */
 export interface LedgerView {
-  daily(days: number, now?: number, filter?: (l: LedgerLine) => boolean): DayTotals[];
+  daily(days: number, now?: number, filter?: (k: LedgerKey) => boolean): DayTotals[];
   readonly loaded: boolean;
 }
 
@@ -76,7 +76,7 @@ function standingsFor(
 ): BudgetStanding[] {
   if (!caps) return [];
   const out: BudgetStanding[] = [];
-  const filter = agentId === undefined ? undefined : (l: LedgerLine) => l.agentId === agentId;
+  const filter = agentId === undefined ? undefined : (k: LedgerKey) => k.agentId === agentId;
   for (const [field, period, unit] of CAP_FIELDS) {
     const limit = caps[field];
     if (limit === undefined) continue;

@@ -50,6 +50,41 @@ async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
   );
 }
 
+describe("SessionStore history from memory", () => {
+  it("answers history as a fresh read of the transcript would, through appends, compaction, reset and delete", async () => {
+    const store = await open();
+    await store.resolve("main");
+    const fresh = async () => {
+      const other = await SessionStore.open(agentsDir, "main", { now: () => clock, flushDelayMs: 60_000 });
+      stores.push(other);
+      return other.history("main", { limit: 3 });
+    };
+    for (let i = 0; i < 5; i++) {
+      await store.append("main", user(`q${i}`));
+      await store.append("main", assistant(`a${i}`));
+    }
+    await store.flush();
+    const mem = await store.history("main", { limit: 3 });
+    expect(mem).toEqual(await fresh());
+    expect(mem.messages.map((e) => e.id)).toHaveLength(3);
+    const firstKept = mem.messages[0]?.id as string;
+    await store.append("main", { type: "compaction", summary: "s", firstKeptEntryId: firstKept, tokensBefore: 9 });
+    await store.append("main", user("after"));
+    await store.flush();
+    const afterCompaction = await store.history("main", { limit: 3 });
+    expect(afterCompaction.compaction?.summary).toBe("s");
+    expect(afterCompaction).toEqual(await fresh());
+    const paged = await store.history("main", { limit: 2, before: firstKept });
+    expect(paged.messages).toHaveLength(2);
+    await store.reset("main");
+    expect((await store.history("main", { limit: 3 })).messages).toEqual([]);
+    await store.append("main", user("new"));
+    expect((await store.history("main")).messages.map((e) => e.message.role)).toEqual(["user"]);
+    await store.delete("main");
+    expect(await store.history("main")).toEqual({ key: "agent:main:main", messages: [], skipped: [] });
+  });
+});
+
 describe("SessionStore basics", () => {
   it("creates a session on first resolve, with a transcript holding its key", async () => {
     const store = await open();

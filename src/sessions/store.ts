@@ -9,6 +9,7 @@ import { CoalescedWriter } from "./index-writer.js";
 import { normalizeAgentId, normalizeMainKey, parseSessionKey, type SessionKeyDefaults } from "./keys.js";
 import { DAY_MS, type MaintenanceOptions, planMaintenance, removeExpiredFiles } from "./maintenance.js";
 import { KeyedQueue } from "./queue.js";
+import { RecentMessages } from "./recent-messages.js";
 import { evaluateResetPolicy, type ResetPolicy, type ResetReason } from "./reset-policy.js";
 import {
   applyPatch,
@@ -93,6 +94,8 @@ export class SessionStore {
   private readonly writer: CoalescedWriter;
   private exclusive: Promise<void> | undefined;
   private entries = new Map<string, SessionEntry>();
+  /** Newest messages of recently used sessions, so a turn does not read its context back from disk. */
+  private readonly recent = new RecentMessages();
   /** What opening (or the last rebuild) found and repaired. */
   report: RecoveryReport = { index: "loaded", droppedRows: [], reconciled: [], unmappedTranscripts: [] };
 
@@ -247,12 +250,18 @@ export class SessionStore {
     return this.keyed(key, async () => {
       const entry = this.entries.get(key);
       if (!entry) return { key, messages: [], skipped: [] };
+      const limit = Math.max(0, opts.limit ?? 50);
+      const cached = opts.before === undefined ? this.recent.page(key, entry.sessionId, limit) : undefined;
+      if (cached) return { key, sessionId: entry.sessionId, ...cached, skipped: [] };
       try {
         const tail = await readTranscriptTail(this.files.pathOf(entry), {
-          limit: Math.max(0, opts.limit ?? 50),
+          limit,
           before: opts.before,
           withCompaction: entry.compactionCount > 0,
         });
+        // Only a clean read of the newest messages seeds the tail: a page with skipped lines is reported as read.
+        if (opts.before === undefined && tail.skipped.length === 0)
+          this.recent.filled(key, entry.sessionId, limit, tail);
         const result: HistoryResult = {
           key,
           sessionId: entry.sessionId,
@@ -312,6 +321,7 @@ export class SessionStore {
       const rebuilt = await rebuildSessionIndex(this.recoveryContext(), this.report.index);
       this.entries = rebuilt.entries;
       this.report = rebuilt.report;
+      this.recent.clear();
       await this.files.clear();
       this.writer.markDirty();
       await this.writer.flush();
@@ -331,6 +341,7 @@ export class SessionStore {
     await this.queue.idle();
     await this.writer.close();
     await this.files.clear();
+    this.recent.clear();
   }
 
   // ---- internals (callers hold the key's queue slot, or the exclusive gate) ----
@@ -339,6 +350,7 @@ export class SessionStore {
     const entry = newSessionEntry(randomUUID(), now);
     await this.files.start(key, entry, now);
     this.entries.set(key, entry);
+    this.recent.started(key, entry.sessionId);
     this.markDirty();
     return entry;
   }
@@ -350,16 +362,19 @@ export class SessionStore {
     archive: boolean,
   ): Promise<{ entry: SessionEntry; archived?: string }> {
     const entry = newSessionEntry(randomUUID(), now, old);
+    this.recent.forget(key);
     await this.files.start(key, entry, now);
     await this.files.forget(old.sessionId);
     const archived = archive ? await this.files.archive(old, "reset", now) : undefined;
     this.entries.set(key, entry);
+    this.recent.started(key, entry.sessionId);
     this.markDirty();
     return archived ? { entry, archived } : { entry };
   }
 
   private async appendLocked(key: string, entry: SessionEntry, input: NewTranscriptEntry): Promise<TranscriptEntry> {
     const written = await this.files.append(key, entry, input);
+    this.recent.appended(key, entry.sessionId, written);
     applyTranscriptEntry(entry, written);
     this.markDirty();
     return written;
@@ -371,6 +386,7 @@ export class SessionStore {
   ): Promise<{ deleted: boolean; archived: string[] }> {
     const entry = this.entries.get(key);
     if (!entry) return { deleted: false, archived: [] };
+    this.recent.forget(key);
     const archived: string[] = [];
     if (deleteTranscript) await this.files.remove(entry);
     else {

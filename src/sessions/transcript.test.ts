@@ -141,7 +141,7 @@ describe("transcript files", () => {
     const a = await new TranscriptAppender(path).append(user("a"));
     await appendFile(
       path,
-      [
+      `${[
         "\u0000\u0000garbage{",
         "[1,2]",
         '{"type":"model_change","id":"m","parentId":null,"timestamp":"t","provider":"p","modelId":"x"}',
@@ -149,7 +149,7 @@ describe("transcript files", () => {
         '{"type":"session","id":"again","timestamp":"t"}',
         "",
         "   ",
-      ].join("\n") + "\n",
+      ].join("\n")}\n`,
     );
     const b = await new TranscriptAppender(path).append(user("b"));
     const read = await readTranscript(path);

@@ -35,8 +35,17 @@ export interface AgentSkill extends LoadedSkill {
 interface Snapshot {
   signature: string;
   loaded: LoadedSkills;
+  /** When the signature was last confirmed (epoch ms). */
+  checkedAt: number;
 }
 const snapshots = new Map<string, Snapshot>();
+
+/**
+ * How stale the prompt's skill list may be: confirming the signature stats every root and skill file (~0.5–0.9
+ * ms a turn with a few dozen skills), so a prompt takes it as is for this long. skills.status and skill_read
+ * always look (maxAgeMs 0): someone who just installed a skill and asks sees it.
+ */
+export const PROMPT_SKILLS_CHECK_MS = 2_000;
 
 /** mtimes of every root and every skill file: a new, removed or edited skill changes it. */
 async function signatureOf(roots: SkillRoot[], loaded?: LoadedSkills): Promise<string> {
@@ -52,21 +61,27 @@ async function signatureOf(roots: SkillRoot[], loaded?: LoadedSkills): Promise<s
   return paths.map((p, i) => `${p}@${times[i]}`).join("|");
 }
 
-async function loadCached(roots: SkillRoot[]): Promise<LoadedSkills> {
+async function loadCached(roots: SkillRoot[], maxAgeMs: number): Promise<LoadedSkills> {
   const key = JSON.stringify(roots);
   const prev = snapshots.get(key);
-  if (prev && (await signatureOf(roots, prev.loaded)) === prev.signature) return prev.loaded;
+  const now = Date.now();
+  if (prev && now - prev.checkedAt < maxAgeMs) return prev.loaded;
+  if (prev && (await signatureOf(roots, prev.loaded)) === prev.signature) {
+    prev.checkedAt = now;
+    return prev.loaded;
+  }
   const loaded = await loadSkills(roots);
   if (snapshots.size > 64) snapshots.clear();
-  snapshots.set(key, { signature: await signatureOf(roots, loaded), loaded });
+  snapshots.set(key, { signature: await signatureOf(roots, loaded), loaded, checkedAt: now });
   return loaded;
 }
 
 export async function agentSkills(
   input: SkillsInput,
+  maxAgeMs = 0,
 ): Promise<{ skills: AgentSkill[]; invalid: InvalidSkill[]; workspaceDir: string }> {
   const agent = findAgent(input.config, input.paths, input.agentId);
-  const loaded = await loadCached(skillRoots(input.config, input.paths, agent.workspaceDir, input.env));
+  const loaded = await loadCached(skillRoots(input.config, input.paths, agent.workspaceDir, input.env), maxAgeMs);
   const ctx = {
     config: input.config,
     agentId: agent.id,
@@ -81,11 +96,15 @@ export async function agentSkills(
   };
 }
 
-/** The skills block of the system prompt: available, model-invocable skills with where their SKILL.md is. */
+/**
+ * The skills block of the system prompt: available, model-invocable skills with where their SKILL.md is.
+ * A change to the skill folders shows up within `maxAgeMs`.
+ */
 export async function promptSkills(
   input: SkillsInput,
+  maxAgeMs = 0,
 ): Promise<{ name: string; description: string; location: string }[]> {
-  const { skills, workspaceDir } = await agentSkills(input);
+  const { skills, workspaceDir } = await agentSkills(input, maxAgeMs);
   return skills
     .filter((s) => s.gate.available && s.modelInvocable)
     .map((s) => ({ name: s.name, description: s.description, location: displayPath(workspaceDir, s.file) }));

@@ -105,22 +105,38 @@ function guardedLookup(policy: SsrfPolicy): LookupFunction {
 }
 
 export async function guardedFetch(rawUrl: string, opts: GuardedFetchOptions): Promise<GuardedResponse> {
-  const signal = AbortSignal.any([opts.signal, AbortSignal.timeout(opts.timeoutMs)]);
-  let url = parseUrl(rawUrl);
-  for (let hop = 0; ; hop++) {
-    const host = url.hostname.replace(/^\[|\]$/g, "");
-    if (isIP(host) && isPrivateAddress(host) && !hostAllowed(host, opts.ssrf)) throw blocked(host, host);
-    const res = await request(url, opts, hop === 0, signal);
-    const location = res.headers.location;
-    if (res.statusCode && res.statusCode >= 300 && res.statusCode < 400 && location) {
-      res.resume();
-      if (hop >= opts.maxRedirects)
-        throw new PincerError("INVALID_REQUEST", `too many redirects (more than ${opts.maxRedirects}) from ${rawUrl}`);
-      url = parseUrl(new URL(location, url).toString());
-      continue;
+  // One plain controller aborted by the timer or the caller, both detached in `finally`: on Node 20 an
+  // `AbortSignal.any` of the two is kept (with its listeners' captures) until it aborts, which a fetch
+  // that completes in time never does.
+  const call = new AbortController();
+  const forwardAbort = () => call.abort(opts.signal.reason);
+  if (opts.signal.aborted) forwardAbort();
+  else opts.signal.addEventListener("abort", forwardAbort, { once: true });
+  const timer = setTimeout(() => call.abort(), opts.timeoutMs);
+  const signal = call.signal;
+  try {
+    let url = parseUrl(rawUrl);
+    for (let hop = 0; ; hop++) {
+      const host = url.hostname.replace(/^\[|\]$/g, "");
+      if (isIP(host) && isPrivateAddress(host) && !hostAllowed(host, opts.ssrf)) throw blocked(host, host);
+      const res = await request(url, opts, hop === 0, signal);
+      const location = res.headers.location;
+      if (res.statusCode && res.statusCode >= 300 && res.statusCode < 400 && location) {
+        res.resume();
+        if (hop >= opts.maxRedirects)
+          throw new PincerError(
+            "INVALID_REQUEST",
+            `too many redirects (more than ${opts.maxRedirects}) from ${rawUrl}`,
+          );
+        url = parseUrl(new URL(location, url).toString());
+        continue;
+      }
+      const { body, truncated } = await readCapped(res, opts.maxBytes, signal);
+      return { url: url.toString(), status: res.statusCode ?? 0, headers: res.headers, body, truncated };
     }
-    const { body, truncated } = await readCapped(res, opts.maxBytes, signal);
-    return { url: url.toString(), status: res.statusCode ?? 0, headers: res.headers, body, truncated };
+  } finally {
+    clearTimeout(timer);
+    opts.signal.removeEventListener("abort", forwardAbort);
   }
 }
 
