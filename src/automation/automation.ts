@@ -86,6 +86,11 @@ export class Automation {
     return this.cronService;
   }
 
+  /** The agent's heartbeat settings, or undefined when it has none (or the heartbeat has not loaded yet). */
+  heartbeatOf(agentId: string) {
+    return this.heartbeats?.resolve(agentId);
+  }
+
   /** Queues a system event; mode "now" delivers it (with any others pending) in a main-session turn at once. */
   wake(agentId: string, text: string, mode: "now" | "next-heartbeat"): "queued" | "coalesced" {
     const outcome = this.systemEvents.enqueue(agentId, text);

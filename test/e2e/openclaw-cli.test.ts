@@ -338,4 +338,17 @@ describe.skipIf(!peerInstalled)("OpenClaw CLI against Pincer", () => {
     },
     OPENCLAW_TIMEOUT_MS,
   );
+
+  it(
+    "`openclaw health` prints Pincer's agents, heartbeat and session store",
+    async () => {
+      const { code, stdout, stderr } = await openclaw(["health"], remoteHome);
+      expect(code, `stderr:\n${stderr}\nstdout:\n${stdout}`).toBe(0);
+      expect(stdout).toContain("Agents: main (default)");
+      const store = /Session store \(main\): (\S+) \((\d+) entries\)/.exec(stdout);
+      expect(store?.[1]).toBe(join(t?.gw.stateDir ?? "", "agents", "main", "sessions"));
+      expect(Number(store?.[2])).toBeGreaterThan(0);
+    },
+    OPENCLAW_TIMEOUT_MS,
+  );
 });

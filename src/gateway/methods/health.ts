@@ -6,7 +6,11 @@ export const healthMethod = defineMethod({
   name: "health",
   scope: "operator.read",
   params: z.looseObject({ probe: z.boolean().optional() }),
-  handler: (_params, { services }) => healthSnapshot(services),
+  // hello-ok carries the cheap snapshot; the method adds each agent's heartbeat and session store.
+  handler: async (_params, { services }) => ({
+    ...healthSnapshot(services),
+    ...(await (await import("./health-agents.js")).healthAgents(services)),
+  }),
 });
 
 export const statusMethod = defineMethod({
