@@ -39,7 +39,8 @@ export class RunRegistry {
   /** Queued or running, oldest first. */
   private readonly activeRuns = new Set<RunRecord>();
   /** Finished runs in the order they finished (so oldest `endedAt` first); the live part starts at `head`. */
-  private finishedOrder: RunRecord[] = [];
+  /** Finished runs, oldest first from `head`; passed slots are cleared so a forgotten run can be collected. */
+  private finishedOrder: (RunRecord | undefined)[] = [];
   private head = 0;
 
   constructor(private readonly now: () => number = Date.now) {}
@@ -113,6 +114,7 @@ export class RunRegistry {
       if (!((oldest.outcome?.endedAt ?? 0) < cutoff || finished > MAX_FINISHED_RUNS)) break;
       // The id may have been taken by a newer run since (a client reusing a key after it was forgotten).
       if (this.runs.get(oldest.runId) === oldest) this.runs.delete(oldest.runId);
+      this.finishedOrder[this.head] = undefined;
       this.head += 1;
     }
     // Drop the consumed front of the queue once it is most of the array (amortised O(1) per run).
