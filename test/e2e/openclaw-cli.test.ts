@@ -321,10 +321,12 @@ describe.skipIf(!peerInstalled)("OpenClaw CLI against Pincer", () => {
       const status = parseJson(stdout, "openclaw status --json") as {
         sessions: { count: number; byAgent: { agentId: string }[] };
         agents: { agents: { id: string }[] };
+        heartbeat: { agents: { agentId: string; enabled: boolean; every: string }[] };
       };
       expect(status.sessions.byAgent.map((a) => a.agentId)).toEqual(["main"]);
       expect(status.sessions.count).toBeGreaterThan(0);
       expect(status.agents.agents.map((a) => a.id)).toEqual(["main"]);
+      expect(status.heartbeat.agents).toEqual([expect.objectContaining({ agentId: "main", enabled: true })]);
     },
     OPENCLAW_TIMEOUT_MS,
   );

@@ -1,4 +1,5 @@
 import type { GatewayServices } from "../services.js";
+import { formatEvery } from "./health-agents.js";
 
 /**
  * The parts of OpenClaw's status summary its CLI reads from a remote gateway's `status`: `openclaw status`
@@ -38,8 +39,16 @@ export interface StatusSessionsByAgent {
   recent: never[];
 }
 
+/** One agent's heartbeat as `openclaw status` prints it ("30m (main)" or "disabled (main)"). */
+export interface StatusHeartbeatAgent {
+  agentId: string;
+  enabled: boolean;
+  every: string;
+  everyMs: number | null;
+}
+
 export interface OpenClawStatusParts {
-  heartbeat: { defaultAgentId: string; agents: never[] };
+  heartbeat: { defaultAgentId: string; agents: StatusHeartbeatAgent[] };
   channelSummary: never[];
   degradedSecretOwners: never[];
   tasks: typeof NO_TASKS;
@@ -71,7 +80,15 @@ export async function openclawStatusParts(services: GatewayServices): Promise<Op
   const model = runtime?.modelStatus();
   const defaultAgent = agents.find((a) => a.isDefault) ?? agents[0];
   return {
-    heartbeat: { defaultAgentId: defaultAgent?.id ?? "main", agents: [] },
+    heartbeat: {
+      defaultAgentId: defaultAgent?.id ?? "main",
+      agents: agents.map((a) => {
+        const beat = services.automation?.heartbeatOf(a.id);
+        return beat
+          ? { agentId: a.id, enabled: true, every: formatEvery(beat.everyMs), everyMs: beat.everyMs }
+          : { agentId: a.id, enabled: false, every: "0m", everyMs: null };
+      }),
+    },
     channelSummary: [],
     degradedSecretOwners: [],
     tasks: structuredClone(NO_TASKS),
