@@ -1,16 +1,47 @@
 import { z } from "zod";
 import { UsageLedger } from "../../agent/usage-ledger.js";
+import type { PincerConfig } from "../../config/schema.js";
+import type { ModelChoice } from "../../models/model-choices.js";
 import { agentOf } from "./agent-access.js";
 import { defineMethod } from "./types.js";
+
+/** The "provider/model" refs the config names as agents' primaries and fallbacks. */
+function configuredRefs(config: PincerConfig): Set<string> {
+  const refs = new Set<string>();
+  for (const model of [config.agents.defaults.model, ...config.agents.list.map((a) => a.model)]) {
+    if (typeof model === "string") refs.add(model);
+    else if (model) for (const ref of [model.primary, ...model.fallbacks]) if (ref) refs.add(ref);
+  }
+  return refs;
+}
+
+/**
+ * OpenClaw's views: "default" (Pincer has no model allowlist, so the whole catalog) and "all" list everything;
+ * "configured" keeps usable models and the ones agents name; "provider-config" the rows of models.providers.
+ */
+export function modelsView(models: ModelChoice[], view: string | undefined, config: PincerConfig): ModelChoice[] {
+  if (view === "configured") {
+    const named = configuredRefs(config);
+    return models.filter((m) => m.available || named.has(`${m.provider}/${m.id}`));
+  }
+  if (view === "provider-config") {
+    const authored = config.models.providers;
+    return models.filter((m) => authored[m.provider]?.models.some((row) => row.id === m.id));
+  }
+  return models;
+}
 
 export const modelsListMethod = defineMethod({
   name: "models.list",
   scope: "operator.read",
-  params: z.looseObject({ refresh: z.boolean().optional() }),
+  params: z.looseObject({
+    refresh: z.boolean().optional(),
+    view: z.enum(["default", "configured", "provider-config", "all"]).optional(),
+  }),
   handler: async (p, { services }) => {
     const router = agentOf(services).router;
     if (p.refresh) await router.refreshLocalModels();
-    return { models: router.list() };
+    return { models: modelsView(router.list(), p.view, services.config.current.config) };
   },
 });
 
