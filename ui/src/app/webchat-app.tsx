@@ -17,7 +17,22 @@ function WebChat() {
   const gw = useGateway();
   const status = useConnectionStatus();
   if (status.phase === "needs-token" || status.phase === "blocked") return <LoginPanel status={status} />;
-  const key = gw.hello?.snapshot.sessionDefaults?.mainSessionKey;
+  return <WebChatShell status={status} sessionKey={gw.hello?.snapshot.sessionDefaults?.mainSessionKey} />;
+}
+
+/**
+ * The chat page's frame, shared by the operator's WebChat and the visitor's: header with the connection
+ * status, a reconnect notice, and the conversation of `sessionKey` once the gateway has named it.
+ */
+export function WebChatShell({
+  status,
+  sessionKey,
+  greeting,
+}: {
+  status: ReturnType<typeof useConnectionStatus>;
+  sessionKey: string | undefined;
+  greeting?: string | undefined;
+}) {
   return (
     <div class="shell webchat-shell">
       <header class="topbar">
@@ -26,12 +41,18 @@ function WebChat() {
           <StatusPill status={status} />
         </div>
       </header>
-      {key && status.phase !== "open" && (
+      {sessionKey && status.phase !== "open" && (
         <p class="offline" role="status">
-          Reconnecting to the gateway…
+          Reconnecting…
         </p>
       )}
-      <main>{key ? <ChatView sessionKey={key} /> : <p class="muted center">Connecting…</p>}</main>
+      <main>
+        {sessionKey ? (
+          <ChatView sessionKey={sessionKey} {...(greeting ? { greeting } : {})} />
+        ) : (
+          <p class="muted center">Connecting…</p>
+        )}
+      </main>
     </div>
   );
 }

@@ -1,8 +1,7 @@
 import { useEffect, useMemo, useState } from "preact/hooks";
 import { z } from "zod";
 import { GatewayContext, UI_VERSION, useConnectionStatus, useGateway } from "../app/gateway-context.js";
-import { StatusPill } from "../app/status-pill.js";
-import { ChatView } from "../chat/chat-view.js";
+import { WebChatShell } from "../app/webchat-app.js";
 import { BrowserGateway, type VisitorCredential } from "../gateway/client.js";
 import { gatewaySocketUrl } from "../gateway/secret-store.js";
 import { forgetVisitor, obtainVisitor } from "./visitor-identity.js";
@@ -139,26 +138,5 @@ function VisitorChat({ onIdentityRefused }: { onIdentityRefused: () => void }) {
   const key = hello?.snapshot.sessionDefaults?.mainSessionKey;
   const snapshot = VisitorSnapshotSchema.safeParse(hello?.snapshot);
   const greeting = snapshot.success ? snapshot.data.webchat?.greeting : undefined;
-  return (
-    <div class="shell webchat-shell">
-      <header class="topbar">
-        <span class="brand">Chat</span>
-        <div class="topbar-end">
-          <StatusPill status={status} />
-        </div>
-      </header>
-      {key && status.phase !== "open" && (
-        <p class="offline" role="status">
-          Reconnecting…
-        </p>
-      )}
-      <main>
-        {key ? (
-          <ChatView sessionKey={key} {...(greeting ? { greeting } : {})} />
-        ) : (
-          <p class="muted center">Connecting…</p>
-        )}
-      </main>
-    </div>
-  );
+  return <WebChatShell status={status} sessionKey={key} greeting={greeting} />;
 }
