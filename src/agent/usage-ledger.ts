@@ -56,6 +56,24 @@ export interface DayTotals {
   calls: number;
 }
 
+/** Field-wise sum of token counts, cost (rounded to 1e-8 USD against float drift) and calls. */
+type TokenCounts = Pick<DayTotals, "input" | "output" | "cacheRead" | "cacheWrite" | "totalTokens" | "calls">;
+
+function sumTotals<R extends TokenCounts>(rows: Iterable<R>, cost: (row: R) => number): Omit<DayTotals, "date"> {
+  const t = { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, totalTokens: 0, totalCost: 0, calls: 0 };
+  for (const r of rows) {
+    t.input += r.input;
+    t.output += r.output;
+    t.cacheRead += r.cacheRead;
+    t.cacheWrite += r.cacheWrite;
+    t.totalTokens += r.totalTokens;
+    t.totalCost += cost(r);
+    t.calls += r.calls;
+  }
+  t.totalCost = Math.round(t.totalCost * 1e8) / 1e8;
+  return t;
+}
+
 /** How many days of history are kept in memory (monthly budgets need at most 31). */
 const LOAD_DAYS = 62;
 const DAY_MS = 86_400_000;
@@ -145,46 +163,15 @@ export class UsageLedger {
     const out: DayTotals[] = [];
     for (let i = days - 1; i >= 0; i--) {
       const date = dayOf(now - i * DAY_MS);
-      const totals: DayTotals = {
-        date,
-        input: 0,
-        output: 0,
-        cacheRead: 0,
-        cacheWrite: 0,
-        totalTokens: 0,
-        totalCost: 0,
-        calls: 0,
-      };
-      for (const g of this.days.get(date)?.values() ?? []) {
-        if (!filter(g)) continue;
-        totals.input += g.input;
-        totals.output += g.output;
-        totals.cacheRead += g.cacheRead;
-        totals.cacheWrite += g.cacheWrite;
-        totals.totalTokens += g.totalTokens;
-        totals.totalCost += g.costUsd;
-        totals.calls += g.calls;
-      }
-      totals.totalCost = Math.round(totals.totalCost * 1e8) / 1e8;
-      out.push(totals);
+      const groups = [...(this.days.get(date)?.values() ?? [])].filter(filter);
+      out.push({ date, ...sumTotals(groups, (g) => g.costUsd) });
     }
     return out;
   }
 
   /** The sum of `daily` rows. */
   static total(days: DayTotals[]): Omit<DayTotals, "date"> {
-    const t = { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, totalTokens: 0, totalCost: 0, calls: 0 };
-    for (const d of days) {
-      t.input += d.input;
-      t.output += d.output;
-      t.cacheRead += d.cacheRead;
-      t.cacheWrite += d.cacheWrite;
-      t.totalTokens += d.totalTokens;
-      t.totalCost += d.totalCost;
-      t.calls += d.calls;
-    }
-    t.totalCost = Math.round(t.totalCost * 1e8) / 1e8;
-    return t;
+    return sumTotals(days, (d) => d.totalCost);
   }
 
   /** Totals grouped by a field over the last `days` days. */
