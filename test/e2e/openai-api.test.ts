@@ -1,6 +1,7 @@
 import OpenAI from "openai";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { type AgentGateway, fakeConfig, startAgentGateway } from "./agent-gateway.js";
+import type { AgentGateway } from "./agent-gateway.js";
+import { startOpenAiGateway } from "./openai-gateway.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: wire payloads are read ad hoc by assertions.
 type Any = any;
@@ -14,21 +15,12 @@ let t: AgentGateway;
 let openai: OpenAI;
 
 beforeAll(async () => {
-  t = await startAgentGateway(
-    (fake) => ({
-      ...fakeConfig(fake),
-      gateway: {
-        auth: { mode: "token", token: TOKEN },
-        http: { endpoints: { chatCompletions: { enabled: true }, responses: { enabled: true } } },
-      },
-      agents: {
-        defaults: { model: { primary: "fake/fake-model" } },
-        list: [{ id: "main", default: true }, { id: "research" }],
-      },
-    }),
-    { token: TOKEN },
-  );
-  openai = new OpenAI({ apiKey: TOKEN, baseURL: `${t.gw.httpUrl}/v1`, maxRetries: 0 });
+  ({ t, openai } = await startOpenAiGateway(TOKEN, {
+    agents: {
+      defaults: { model: { primary: "fake/fake-model" } },
+      list: [{ id: "main", default: true }, { id: "research" }],
+    },
+  }));
 });
 afterAll(async () => {
   await t?.close();

@@ -1,6 +1,7 @@
 import OpenAI from "openai";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { type AgentGateway, fakeConfig, startAgentGateway } from "./agent-gateway.js";
+import type { AgentGateway } from "./agent-gateway.js";
+import { startOpenAiGateway } from "./openai-gateway.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: wire payloads are read ad hoc by assertions.
 type Any = any;
@@ -15,17 +16,7 @@ let t: AgentGateway;
 let openai: OpenAI;
 
 beforeAll(async () => {
-  t = await startAgentGateway(
-    (fake) => ({
-      ...fakeConfig(fake),
-      gateway: {
-        auth: { mode: "token", token: TOKEN },
-        http: { endpoints: { chatCompletions: { enabled: true }, responses: { enabled: true } } },
-      },
-    }),
-    { token: TOKEN },
-  );
-  openai = new OpenAI({ apiKey: TOKEN, baseURL: `${t.gw.httpUrl}/v1`, maxRetries: 0 });
+  ({ t, openai } = await startOpenAiGateway(TOKEN));
 });
 afterAll(async () => {
   await t?.close();
