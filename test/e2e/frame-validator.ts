@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Ajv, type ValidateFunction } from "ajv";
 import addFormats from "ajv-formats";
+import { expect } from "vitest";
 import WebSocket from "ws";
 
 /**
@@ -219,4 +220,24 @@ export function baseConnectParams(): BaseConnectParams {
     role: "operator",
     scopes: ["operator.read", "operator.write", "operator.admin"],
   };
+}
+
+/**
+ * After each test of a raw-socket file: every socket it opened saw only schema-valid frames and is closed, and
+ * the gateway still answers `health` (which, as a successful connect, also clears this address's auth failures).
+ */
+export async function closeCheckedSockets(
+  sockets: RawProtocolSocket[],
+  gw: { client(): Promise<{ call<T>(method: string): Promise<T>; close(): void }> },
+): Promise<void> {
+  for (const s of sockets.splice(0)) {
+    expect(s.violations).toEqual([]);
+    s.close();
+  }
+  const fresh = await gw.client();
+  try {
+    expect(await fresh.call<{ ok: boolean }>("health")).toMatchObject({ ok: true });
+  } finally {
+    fresh.close();
+  }
 }

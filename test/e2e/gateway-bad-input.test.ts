@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { ProtocolValidator, RawProtocolSocket } from "./frame-validator.js";
+import { closeCheckedSockets, ProtocolValidator, RawProtocolSocket } from "./frame-validator.js";
 import { startTestGateway, type TestGateway } from "./harness.js";
 
 /**
@@ -27,18 +27,8 @@ afterAll(async () => {
   await gw?.cleanup();
 });
 
-afterEach(async () => {
-  for (const s of sockets.splice(0)) {
-    expect(s.violations).toEqual([]);
-    s.close();
-  }
-  const fresh = await gw.client();
-  try {
-    expect(await fresh.call<{ ok: boolean }>("health")).toMatchObject({ ok: true });
-  } finally {
-    fresh.close();
-  }
-});
+// Also clears this address's failed-auth count (a successful connect), so tests do not add up to a lockout.
+afterEach(() => closeCheckedSockets(sockets, gw));
 
 async function open(): Promise<RawProtocolSocket> {
   const s = await RawProtocolSocket.open(gw.url, validator);
