@@ -11,7 +11,7 @@
 import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { parseArgs } from "node:util";
+import { parseRunsAndIdle } from "./lib/args.mjs";
 import { loadGatewayClient, makeStateDir, runPincerCli, startPincer } from "./lib/pincer.mjs";
 import { sleep, treeRss } from "./lib/proc.mjs";
 import { mb, round, summarize } from "./lib/stats.mjs";
@@ -106,17 +106,7 @@ export function formatStartup(r) {
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const { values } = parseArgs({
-    options: {
-      runs: { type: "string", default: "10" },
-      "idle-ms": { type: "string", default: "10000" },
-      json: { type: "boolean" },
-    },
-  });
-  const runs = Number(values.runs);
-  const idleMs = Number(values["idle-ms"]);
-  if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a positive integer, got "${values.runs}"`);
-  if (!Number.isFinite(idleMs) || idleMs < 0) throw new Error(`--idle-ms must be ≥ 0, got "${values["idle-ms"]}"`);
+  const { runs, idleMs, json } = parseRunsAndIdle(10);
   const result = await runStartupBench({ runs, idleMs, log: (m) => process.stderr.write(`startup: ${m}\n`) });
-  process.stdout.write(values.json ? `${JSON.stringify(result, null, 2)}\n` : `${formatStartup(result)}\n`);
+  process.stdout.write(json ? `${JSON.stringify(result, null, 2)}\n` : `${formatStartup(result)}\n`);
 }

@@ -10,7 +10,7 @@ import { rmSync } from "node:fs";
  * Usage: node bench/vs-openclaw.mjs [--runs 5] [--idle-ms 10000] [--json]
  */
 import { pathToFileURL } from "node:url";
-import { parseArgs } from "node:util";
+import { parseRunsAndIdle } from "./lib/args.mjs";
 import { openClawCallHealth, openClawPeerDir, startOpenClaw, waitUntilServing } from "./lib/openclaw.mjs";
 import { makeStateDir, PINCER_BIN } from "./lib/pincer.mjs";
 import { freePort, sleep, stopProcess, treeRss } from "./lib/proc.mjs";
@@ -147,17 +147,7 @@ export function formatVsOpenClaw(r) {
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const { values } = parseArgs({
-    options: {
-      runs: { type: "string", default: "5" },
-      "idle-ms": { type: "string", default: "10000" },
-      json: { type: "boolean" },
-    },
-  });
-  const runs = Number(values.runs);
-  const idleMs = Number(values["idle-ms"]);
-  if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a positive integer, got "${values.runs}"`);
-  if (!Number.isFinite(idleMs) || idleMs < 0) throw new Error(`--idle-ms must be ≥ 0, got "${values["idle-ms"]}"`);
+  const { runs, idleMs, json } = parseRunsAndIdle(5);
   const result = await runVsOpenClaw({ runs, idleMs, log: (m) => process.stderr.write(`vs-openclaw: ${m}\n`) });
-  process.stdout.write(values.json ? `${JSON.stringify(result, null, 2)}\n` : `${formatVsOpenClaw(result)}\n`);
+  process.stdout.write(json ? `${JSON.stringify(result, null, 2)}\n` : `${formatVsOpenClaw(result)}\n`);
 }
